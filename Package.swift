@@ -1,0 +1,85 @@
+// swift-tools-version: 6.1
+// HepaBus: serial-bus drivers and hardware abstraction for extracorporeal circuits.
+import PackageDescription
+
+/// Settings every Swift target shares: Swift 6 language mode (strict concurrency)
+/// and explicit `any` for existentials.
+let swiftSettings: [SwiftSetting] = [
+    .swiftLanguageMode(.v6),
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "HepaBus",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "HepaBus", targets: ["Serial", "Modbus", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces"]),
+        .executable(name: "hepabus", targets: ["hepabus"]),
+        .executable(name: "hepabus-bench", targets: ["TransportBench"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // C system libraries (rule 1: only Serial, Modbus and DeviceDiscovery import these).
+        .systemLibrary(
+            name: "CModbus",
+            pkgConfig: "libmodbus",
+            providers: [.apt(["libmodbus-dev"])]
+        ),
+        .systemLibrary(
+            name: "CUdev",
+            pkgConfig: "libudev",
+            providers: [.apt(["libudev-dev"])]
+        ),
+        // C helpers for what does not import into Swift: ioctl macros, termios2, RS-485, stdio swapping.
+        .target(name: "CSystemSupport"),
+
+        .target(name: "HardwareInterfaces", swiftSettings: swiftSettings),
+        .target(name: "Serial", dependencies: ["CSystemSupport"], swiftSettings: swiftSettings),
+        .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial"], swiftSettings: swiftSettings),
+        .target(name: "DeviceDiscovery", dependencies: ["CUdev"], swiftSettings: swiftSettings),
+        .target(
+            name: "BusRuntime",
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "HepaBusCLI",
+            dependencies: [
+                "Modbus", "Serial", "DeviceDiscovery", "BusRuntime",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "hepabus",
+            dependencies: ["HepaBusCLI"],
+            path: "Tools/hepabus",
+            swiftSettings: swiftSettings
+        ),
+
+        // Benchmarks live apart from tests and print machine-readable figures.
+        .executableTarget(
+            name: "TransportBench",
+            dependencies: ["Modbus", "Serial", "BusRuntime"],
+            path: "Benchmarks/TransportBench",
+            swiftSettings: swiftSettings
+        ),
+        .executableTarget(
+            name: "bare-libmodbus-bench",
+            dependencies: ["CModbus"],
+            path: "Benchmarks/BareLibmodbus"
+        ),
+
+        .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["hepabus", "Modbus", "Serial"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

@@ -1,0 +1,4 @@
+#ifndef HEPABUS_CUDEV_SHIM_H
+#define HEPABUS_CUDEV_SHIM_H
+#include <libudev.h>
+#endif

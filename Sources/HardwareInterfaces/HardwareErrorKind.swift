@@ -1,0 +1,21 @@
+/// The shared kind every transport- or device-specific error maps to, so
+/// generic code (retry? trip the interlock?) can decide without knowing the bus.
+public enum HardwareErrorKind: String, Sendable, CaseIterable {
+    /// No answer in time.
+    case timeout
+    /// The frame arrived damaged (CRC) or did not fit the request.
+    case corruptFrame
+    /// The device answered, refusing the request.
+    case deviceRefused
+    /// The device answered with a value outside its specification.
+    case implausibleValue
+    /// The line or device is gone (unplugged, port error).
+    case disconnected
+    /// Our own request was invalid; nothing reached the wire.
+    case invalidRequest
+}
+
+/// Errors that can tell their ``HardwareErrorKind``.
+public protocol HardwareError: Error {
+    var kind: HardwareErrorKind { get }
+}

@@ -1,0 +1,372 @@
+internal import CModbus
+import Glibc
+import Serial
+
+/// A Modbus master over libmodbus: RTU on a serial line (opened exclusively) or TCP.
+///
+/// Every method is one synchronous request/response on the calling thread; the
+/// timeouts live in the I/O itself. Not thread-safe: a client belongs to one bus
+/// thread (BusRuntime gives it one).
+public final class ModbusClient {
+    public let endpoint: ModbusEndpoint
+    public private(set) var options: ModbusClientOptions
+    private var context: OpaquePointer?
+    /// Our exclusive hold on the serial port (flock), taken before libmodbus opens it.
+    private var portLock: SerialPortLock?
+    private var currentUnit: Int32 = -1
+
+    /// Connects. Wraps modbus_new_rtu(3)/modbus_new_tcp_pi(3), modbus_connect(3),
+    /// modbus_set_response_timeout(3), modbus_set_byte_timeout(3) and
+    /// modbus_set_error_recovery(3) with MODBUS_ERROR_RECOVERY_NONE (recovery is ours).
+    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions()) throws(ModbusError) {
+        self.endpoint = endpoint
+        self.options = options
+        switch endpoint {
+        case .rtu(let path, let settings):
+            do {
+                portLock = try SerialPortLock(path: path)
+            } catch {
+                throw .serial(error)
+            }
+            context = modbus_new_rtu(path, Int32(settings.baudRate.rawValue), CChar(settings.parity.letter.asciiValue!),
+                                     Int32(settings.dataBits.rawValue), Int32(settings.stopBits.rawValue))
+        case .tcp(let host, let port):
+            context = modbus_new_tcp_pi(host, String(port))
+        }
+        guard let context else { throw .invalidRequest("libmodbus refused the endpoint \(endpoint): \(Self.lastError())") }
+        modbus_set_error_recovery(context, MODBUS_ERROR_RECOVERY_NONE)
+        applyTimeouts()
+        if modbus_connect(context) != 0 {
+            let message = Self.lastError()
+            modbus_free(context)
+            self.context = nil
+            portLock = nil
+            throw .io("cannot connect to \(endpoint): \(message)")
+        }
+        if case .rtu(_, let settings) = endpoint {
+            try verifyLine(settings)
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the line. Wraps modbus_close(3) and modbus_free(3).
+    public func close() {
+        if let context {
+            modbus_close(context)
+            modbus_free(context)
+        }
+        context = nil
+        portLock = nil
+    }
+
+    /// Whether the client still holds its line.
+    public var isOpen: Bool { context != nil }
+
+    /// Changes timeouts and policies.
+    public func update(_ options: ModbusClientOptions) {
+        self.options = options
+        applyTimeouts()
+    }
+
+    private func applyTimeouts() {
+        guard let context else { return }
+        let (rs, ru) = Self.split(options.responseTimeout)
+        modbus_set_response_timeout(context, rs, ru)
+        if let byteTimeout = options.byteTimeout {
+            let (bs, bu) = Self.split(byteTimeout)
+            modbus_set_byte_timeout(context, bs, bu)
+        } else {
+            modbus_set_byte_timeout(context, 0, 0)
+        }
+    }
+
+    /// libmodbus's RTU connect applied the settings; read them back and fail if
+    /// the driver holds something else (a rate the adapter cannot generate).
+    private func verifyLine(_ settings: SerialSettings) throws(ModbusError) {
+        guard let context else { return }
+        let fd = modbus_get_socket(context)
+        do {
+            let actual = try SerialLine.readSettings(fd: fd)
+            guard actual.baudRate == settings.baudRate, actual.parity == settings.parity,
+                  actual.dataBits == settings.dataBits, actual.stopBits == settings.stopBits
+            else {
+                throw ModbusError.serial(.unsupportedSetting("asked for \(settings), the driver holds \(actual)"))
+            }
+            SerialLine.markExclusive(fd: fd)
+        } catch let error as ModbusError {
+            throw error
+        } catch {
+            throw .serial(error as? SerialError ?? .unsupportedSetting("\(error)"))
+        }
+    }
+
+    // MARK: Reads
+
+    /// FC01. Wraps modbus_read_bits(3).
+    public func readCoils(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
+        try readBits(.readCoils, unit: unit, address: address, count: count) { modbus_read_bits($0, $1, $2, $3) }
+    }
+
+    /// FC02. Wraps modbus_read_input_bits(3).
+    public func readDiscreteInputs(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
+        try readBits(.readDiscreteInputs, unit: unit, address: address, count: count) { modbus_read_input_bits($0, $1, $2, $3) }
+    }
+
+    /// FC03. Wraps modbus_read_registers(3).
+    public func readHoldingRegisters(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+        try readRegisters(.readHoldingRegisters, unit: unit, address: address, count: count) { modbus_read_registers($0, $1, $2, $3) }
+    }
+
+    /// FC04. Wraps modbus_read_input_registers(3).
+    public func readInputRegisters(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+        try readRegisters(.readInputRegisters, unit: unit, address: address, count: count) { modbus_read_input_registers($0, $1, $2, $3) }
+    }
+
+    /// Reads `count` entries of any table.
+    public func read(_ table: ModbusTable, unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
+        switch table {
+        case .coil: try readCoils(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
+        case .discrete: try readDiscreteInputs(unit: unit, address: address, count: count).map { $0 ? 1 : 0 }
+        case .holding: try readHoldingRegisters(unit: unit, address: address, count: count)
+        case .input: try readInputRegisters(unit: unit, address: address, count: count)
+        }
+    }
+
+    // MARK: Writes
+
+    /// FC05 (unit 0 broadcasts on RTU). Wraps modbus_write_bit(3).
+    public func writeCoil(unit: UInt8, address: UInt16, value: Bool) throws(ModbusError) {
+        let op = ModbusOperation(unit: unit, function: .writeSingleCoil, address: address)
+        if try broadcastIfUnitZero(op, pdu: [0x05] + be(address) + [value ? 0xFF : 0x00, 0x00]) { return }
+        _ = try transact(op, isWrite: true) { ctx in modbus_write_bit(ctx, Int32(address), value ? 1 : 0) }
+    }
+
+    /// FC06 (unit 0 broadcasts on RTU). Wraps modbus_write_register(3).
+    public func writeRegister(unit: UInt8, address: UInt16, value: UInt16) throws(ModbusError) {
+        let op = ModbusOperation(unit: unit, function: .writeSingleRegister, address: address)
+        if try broadcastIfUnitZero(op, pdu: [0x06] + be(address) + be(value)) { return }
+        _ = try transact(op, isWrite: true) { ctx in modbus_write_register(ctx, Int32(address), value) }
+    }
+
+    /// FC15 (unit 0 broadcasts on RTU). Wraps modbus_write_bits(3).
+    public func writeCoils(unit: UInt8, address: UInt16, values: [Bool]) throws(ModbusError) {
+        let op = ModbusOperation(unit: unit, function: .writeMultipleCoils, address: address, count: values.count)
+        try check(count: values.count, max: 1968, op)
+        var packed = [UInt8](repeating: 0, count: (values.count + 7) / 8)
+        for (i, on) in values.enumerated() where on { packed[i / 8] |= 1 << (i % 8) }
+        let pdu: [UInt8] = [0x0F] + be(address) + be(UInt16(values.count)) + [UInt8(packed.count)] + packed
+        if try broadcastIfUnitZero(op, pdu: pdu) { return }
+        let bytes = values.map { UInt8($0 ? 1 : 0) }
+        _ = try transact(op, isWrite: true) { ctx in modbus_write_bits(ctx, Int32(address), Int32(bytes.count), bytes) }
+    }
+
+    /// FC16 (unit 0 broadcasts on RTU). Wraps modbus_write_registers(3).
+    public func writeRegisters(unit: UInt8, address: UInt16, values: [UInt16]) throws(ModbusError) {
+        let op = ModbusOperation(unit: unit, function: .writeMultipleRegisters, address: address, count: values.count)
+        try check(count: values.count, max: 123, op)
+        let pdu: [UInt8] = [0x10] + be(address) + be(UInt16(values.count)) + [UInt8(values.count * 2)] + values.flatMap(be)
+        if try broadcastIfUnitZero(op, pdu: pdu) { return }
+        _ = try transact(op, isWrite: true) { ctx in modbus_write_registers(ctx, Int32(address), Int32(values.count), values) }
+    }
+
+    /// FC22: register = (register AND andMask) OR (orMask AND NOT andMask).
+    /// Wraps modbus_mask_write_register(3).
+    public func maskWriteRegister(unit: UInt8, address: UInt16, andMask: UInt16, orMask: UInt16) throws(ModbusError) {
+        let op = ModbusOperation(unit: unit, function: .maskWriteRegister, address: address)
+        if try broadcastIfUnitZero(op, pdu: [0x16] + be(address) + be(andMask) + be(orMask)) { return }
+        _ = try transact(op, isWrite: true) { ctx in modbus_mask_write_register(ctx, Int32(address), andMask, orMask) }
+    }
+
+    /// FC23: writes `values` at `writeAddress`, then reads `readCount` registers
+    /// at `readAddress`, in one transaction. Wraps modbus_write_and_read_registers(3).
+    public func writeAndReadRegisters(unit: UInt8, writeAddress: UInt16, values: [UInt16],
+                                      readAddress: UInt16, readCount: Int) throws(ModbusError) -> [UInt16] {
+        let op = ModbusOperation(unit: unit, function: .readWriteMultipleRegisters, address: readAddress, count: readCount)
+        try check(count: values.count, max: 121, op)
+        try check(count: readCount, max: 125, op)
+        try refuseBroadcast(op)
+        var result = [UInt16](repeating: 0, count: readCount)
+        let n = try transact(op, isWrite: true) { ctx in
+            modbus_write_and_read_registers(ctx, Int32(writeAddress), Int32(values.count), values,
+                                            Int32(readAddress), Int32(readCount), &result)
+        }
+        try expectCount(n, readCount, op)
+        return result
+    }
+
+    /// FC17: the server id, run indicator and device data, as the device sent them.
+    /// Wraps modbus_report_slave_id(3).
+    public func reportServerID(unit: UInt8) throws(ModbusError) -> [UInt8] {
+        let op = ModbusOperation(unit: unit, function: .reportServerID)
+        try refuseBroadcast(op)
+        var buffer = [UInt8](repeating: 0, count: 252)
+        let n = try transact(op, isWrite: false) { ctx in modbus_report_slave_id(ctx, Int32(buffer.count), &buffer) }
+        return Array(buffer.prefix(min(Int(n), buffer.count)))
+    }
+
+    // MARK: Transactions
+
+    private func readBits(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int,
+                          _ call: (OpaquePointer, Int32, Int32, UnsafeMutablePointer<UInt8>) -> Int32) throws(ModbusError) -> [Bool] {
+        let op = ModbusOperation(unit: unit, function: function, address: address, count: count)
+        try check(count: count, max: 2000, op)
+        try refuseBroadcast(op)
+        var bits = [UInt8](repeating: 0, count: count)
+        let n = try transact(op, isWrite: false) { ctx in call(ctx, Int32(address), Int32(count), &bits) }
+        try expectCount(n, count, op)
+        return bits.map { $0 != 0 }
+    }
+
+    private func readRegisters(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int,
+                               _ call: (OpaquePointer, Int32, Int32, UnsafeMutablePointer<UInt16>) -> Int32) throws(ModbusError) -> [UInt16] {
+        let op = ModbusOperation(unit: unit, function: function, address: address, count: count)
+        try check(count: count, max: 125, op)
+        try refuseBroadcast(op)
+        var registers = [UInt16](repeating: 0, count: count)
+        let n = try transact(op, isWrite: false) { ctx in call(ctx, Int32(address), Int32(count), &registers) }
+        try expectCount(n, count, op)
+        return registers
+    }
+
+    /// One request/response with our bounded retry and resynchronisation.
+    private func transact(_ op: ModbusOperation, isWrite: Bool, _ call: (OpaquePointer) -> Int32) throws(ModbusError) -> Int32 {
+        guard let context else { throw .io("the connection to \(endpoint) is closed") }
+        if currentUnit != Int32(op.unit) {
+            guard modbus_set_slave(context, Int32(op.unit)) == 0 else {
+                throw .invalidRequest("unit \(op.unit) is not valid for \(endpoint)")
+            }
+            currentUnit = Int32(op.unit)
+        }
+        let attempts = (isWrite && !options.retry.retriesWrites) ? 1 : options.retry.maxAttempts
+        var attempt = 1
+        while true {
+            let outcome = traced { call(context) }
+            if outcome >= 0 { return outcome }
+            let error = classify(errno, op)
+            if error.desynchronisesLine { resynchronise() }
+            guard error.isTransient, attempt < attempts else { throw error }
+            attempt += 1
+            if options.retry.delay > .zero { sleep(for: options.retry.delay) }
+        }
+    }
+
+    /// Runs one libmodbus call, reporting its frames to the tracer if there is one.
+    private func traced(_ call: () -> Int32) -> Int32 {
+        guard let tracer = options.frameTracer, let context else { return call() }
+        let start = wallClockSeconds()
+        modbus_set_debug(context, 1)
+        let (result, sent, received) = LibmodbusDebugCapture.capture { () -> (Int32, Int32) in
+            let rc = call()
+            return (rc, errno)
+        }
+        modbus_set_debug(context, 0)
+        if !sent.isEmpty { tracer.frame(.sent, bytes: sent, time: start) }
+        if !received.isEmpty { tracer.frame(.received, bytes: received, time: wallClockSeconds()) }
+        errno = result.1
+        return result.0
+    }
+
+    /// Maps libmodbus's errno after a failed call to our error kinds.
+    private func classify(_ code: Int32, _ op: ModbusOperation) -> ModbusError {
+        let base = Int32(MODBUS_ENOBASE)
+        switch code {
+        case ETIMEDOUT:
+            return .timeout(op)
+        case base + 1...base + 11:
+            return .exception(ModbusExceptionCode(rawValue: UInt8(code - base)), op)
+        case base + 12:  // EMBBADCRC
+            return .crcError(op)
+        case base + 13:  // EMBBADDATA
+            return .malformedReply(op, detail: "unexpected length or content")
+        case base + 14:  // EMBBADEXC
+            return .malformedReply(op, detail: "invalid exception reply")
+        case base + 15:  // EMBUNKEXC
+            return .malformedReply(op, detail: "unknown exception code")
+        case base + 16:  // EMBMDATA
+            return .malformedReply(op, detail: "too many data")
+        case base + 17:  // EMBBADSLAVE
+            return .malformedReply(op, detail: "the reply came from another unit")
+        case EINVAL:
+            return .invalidRequest("libmodbus rejected \(op): \(Self.lastError(code))")
+        default:
+            return .io("\(op) on \(endpoint): \(Self.lastError(code))")
+        }
+    }
+
+    /// Drops whatever is still arriving until the line has been quiet, then
+    /// flushes (modbus_flush(3)): our bounded replacement for libmodbus's recovery modes.
+    private func resynchronise() {
+        guard let context else { return }
+        let fd = modbus_get_socket(context)
+        let deadline = ContinuousClock.now.advanced(by: options.resynchronisationLimit)
+        var scratch = [UInt8](repeating: 0, count: 256)
+        while ContinuousClock.now < deadline {
+            let remaining = ContinuousClock.now.duration(to: deadline)
+            let wait = min(options.resynchronisationQuiet, remaining)
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            let rc = poll(&pfd, 1, Int32(clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
+            if rc < 0 && errno == EINTR { continue }
+            guard rc > 0, pfd.revents & Int16(POLLIN) != 0 else { break }
+            let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+        }
+        modbus_flush(context)
+    }
+
+    /// RTU unit 0: send without awaiting a reply (libmodbus 3.1.6 would wait for one
+    /// and time out). Wraps modbus_send_raw_request(3). Returns false for other units.
+    private func broadcastIfUnitZero(_ op: ModbusOperation, pdu: [UInt8]) throws(ModbusError) -> Bool {
+        guard op.unit == 0 else { return false }
+        guard endpoint.isSerial else {
+            throw .invalidRequest("unit 0 (broadcast) exists only on serial lines; \(endpoint) is TCP")
+        }
+        guard let context else { throw .io("the connection to \(endpoint) is closed") }
+        let request = [UInt8(0)] + pdu
+        let rc = traced { request.withUnsafeBufferPointer { modbus_send_raw_request(context, $0.baseAddress, Int32($0.count)) } }
+        if rc < 0 { throw classify(errno, op) }
+        sleep(for: options.broadcastTurnaround)
+        return true
+    }
+
+    private func refuseBroadcast(_ op: ModbusOperation) throws(ModbusError) {
+        if op.unit == 0 { throw .invalidRequest("\(op.function.name) cannot be broadcast (unit 0): no device would answer") }
+        if op.unit > 247 && endpoint.isSerial {
+            throw .invalidRequest("unit \(op.unit) is out of range 1-247 on a serial line")
+        }
+    }
+
+    private func check(count: Int, max: Int, _ op: ModbusOperation) throws(ModbusError) {
+        guard (1...max).contains(count) else {
+            throw .invalidRequest("\(op.function.name): count \(count) is out of range 1-\(max)")
+        }
+        if let address = op.address, Int(address) + count > 65536 {
+            throw .invalidRequest("\(op.function.name): address \(address) + count \(count) runs past 65535")
+        }
+    }
+
+    private func expectCount(_ n: Int32, _ count: Int, _ op: ModbusOperation) throws(ModbusError) {
+        guard n == Int32(count) else {
+            throw .malformedReply(op, detail: "expected \(count) values, the reply carried \(n)")
+        }
+    }
+
+    private static func lastError(_ code: Int32 = errno) -> String {
+        String(cString: modbus_strerror(code))
+    }
+
+    private static func split(_ duration: Duration) -> (UInt32, UInt32) {
+        let (seconds, atto) = duration.components
+        return (UInt32(clamping: seconds), UInt32(clamping: atto / 1_000_000_000_000))
+    }
+}
+
+@inline(__always)
+func be(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
+
+func sleep(for duration: Duration) {
+    let (seconds, atto) = duration.components
+    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(atto / 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}

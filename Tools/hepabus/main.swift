@@ -1,0 +1,2 @@
+import HepaBusCLI
+await HepabusMain.run()
