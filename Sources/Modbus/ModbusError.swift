@@ -41,6 +41,8 @@ public enum ModbusError: Error, Equatable, Sendable, CustomStringConvertible {
     case serial(SerialError)
     /// The request itself is invalid (count out of range, etc.); nothing was sent.
     case invalidRequest(String)
+    /// The caller was cancelled before the request was sent; nothing reached the wire.
+    case cancelled
 
     public var description: String {
         switch self {
@@ -51,6 +53,7 @@ public enum ModbusError: Error, Equatable, Sendable, CustomStringConvertible {
         case .io(let detail): "I/O error: \(detail)"
         case .serial(let error): error.description
         case .invalidRequest(let detail): "invalid request: \(detail)"
+        case .cancelled: "cancelled before the request was sent"
         }
     }
 
@@ -60,7 +63,7 @@ public enum ModbusError: Error, Equatable, Sendable, CustomStringConvertible {
         switch self {
         case .timeout, .crcError, .malformedReply: true
         case .exception(let code, _): code == .serverDeviceBusy || code == .acknowledge
-        case .io, .serial, .invalidRequest: false
+        case .io, .serial, .invalidRequest, .cancelled: false
         }
     }
 

@@ -49,3 +49,15 @@ public enum SerialLine {
         _ = hepabus_tiocexcl(fd)
     }
 }
+
+extension SerialLine {
+    /// Whether `fd` is the secondary side of a Unix98 pseudo-terminal (major
+    /// 136-143), which keeps a baud rate but no character format: parity and
+    /// stop bits read back as the pty driver's defaults. Wraps fstat(2).
+    public static func isPseudoTerminal(fd: Int32) -> Bool {
+        var info = stat()
+        guard fstat(fd, &info) == 0 else { return false }
+        let major = (info.st_rdev >> 8) & 0xFFF
+        return (136...143).contains(major)
+    }
+}

@@ -88,9 +88,10 @@ public final class ModbusClient {
         let fd = modbus_get_socket(context)
         do {
             let actual = try SerialLine.readSettings(fd: fd)
-            guard actual.baudRate == settings.baudRate, actual.parity == settings.parity,
-                  actual.dataBits == settings.dataBits, actual.stopBits == settings.stopBits
-            else {
+            // A pseudo-terminal keeps the rate but not the character format (no UART behind it).
+            let formatHeld = SerialLine.isPseudoTerminal(fd: fd)
+                || (actual.parity == settings.parity && actual.dataBits == settings.dataBits && actual.stopBits == settings.stopBits)
+            guard actual.baudRate == settings.baudRate, formatHeld else {
                 throw ModbusError.serial(.unsupportedSetting("asked for \(settings), the driver holds \(actual)"))
             }
             SerialLine.markExclusive(fd: fd)
@@ -244,10 +245,10 @@ public final class ModbusClient {
             let outcome = traced { call(context) }
             if outcome >= 0 { return outcome }
             let error = classify(errno, op)
-            if error.desynchronisesLine { resynchronise() }
+            if error.desynchronisesLine { resynchronise(after: error) }
             guard error.isTransient, attempt < attempts else { throw error }
             attempt += 1
-            if options.retry.delay > .zero { sleep(for: options.retry.delay) }
+            if options.retry.delay > .zero { sleepFor(options.retry.delay) }
         }
     }
 
@@ -294,16 +295,33 @@ public final class ModbusClient {
         }
     }
 
-    /// Drops whatever is still arriving until the line has been quiet, then
-    /// flushes (modbus_flush(3)): our bounded replacement for libmodbus's recovery modes.
-    private func resynchronise() {
+    /// Brings the line back to a known-empty state after a failed transaction,
+    /// so a late or garbled reply cannot be taken as the answer to the next
+    /// request: our explicit, bounded replacement for libmodbus's recovery modes.
+    ///
+    /// - TCP: the connection is dropped and reopened (modbus_close(3),
+    ///   modbus_connect(3)); a late reply dies with the old connection.
+    /// - RTU: bytes are read and dropped until the line has been quiet for the
+    ///   quiet period (a whole response timeout after a timeout, since the reply
+    ///   may still be on its way), then the driver's queues are flushed (modbus_flush(3)).
+    private func resynchronise(after error: ModbusError) {
         guard let context else { return }
+        if case .tcp = endpoint {
+            modbus_close(context)
+            if modbus_connect(context) != 0 {
+                // Leave it closed: the next transaction reports the I/O error.
+                modbus_close(context)
+            }
+            return
+        }
+        var quiet = options.resynchronisationQuiet
+        if case .timeout = error { quiet = max(quiet, options.responseTimeout) }
         let fd = modbus_get_socket(context)
-        let deadline = ContinuousClock.now.advanced(by: options.resynchronisationLimit)
+        let deadline = ContinuousClock.now.advanced(by: options.resynchronisationLimit + quiet)
         var scratch = [UInt8](repeating: 0, count: 256)
         while ContinuousClock.now < deadline {
             let remaining = ContinuousClock.now.duration(to: deadline)
-            let wait = min(options.resynchronisationQuiet, remaining)
+            let wait = min(quiet, remaining)
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let rc = poll(&pfd, 1, Int32(clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
             if rc < 0 && errno == EINTR { continue }
@@ -325,7 +343,7 @@ public final class ModbusClient {
         let request = [UInt8(0)] + pdu
         let rc = traced { request.withUnsafeBufferPointer { modbus_send_raw_request(context, $0.baseAddress, Int32($0.count)) } }
         if rc < 0 { throw classify(errno, op) }
-        sleep(for: options.broadcastTurnaround)
+        sleepFor(options.broadcastTurnaround)
         return true
     }
 
@@ -363,10 +381,3 @@ public final class ModbusClient {
 
 @inline(__always)
 func be(_ value: UInt16) -> [UInt8] { [UInt8(value >> 8), UInt8(value & 0xFF)] }
-
-func sleep(for duration: Duration) {
-    let (seconds, atto) = duration.components
-    var request = timespec(tv_sec: Int(seconds), tv_nsec: Int(atto / 1_000_000_000))
-    var remaining = timespec()
-    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
-}

@@ -26,10 +26,11 @@ public struct ModbusClientOptions: Sendable {
     /// Longest silence allowed between two bytes of one reply (nil: only the response timeout counts).
     public var byteTimeout: Duration?
     public var retry: RetryPolicy
-    /// After a garbled or late reply, bytes are read and dropped until the line
-    /// has been quiet this long, so one bad frame cannot poison the next transaction.
+    /// After a garbled reply, bytes are read and dropped until the line has been
+    /// quiet this long, so one bad frame cannot poison the next transaction.
+    /// After a timeout the quiet period is at least the response timeout.
     public var resynchronisationQuiet: Duration
-    /// Upper bound on a resynchronisation, so a babbling device cannot hang us.
+    /// Upper bound on a resynchronisation beyond its quiet period, so a babbling device cannot hang us.
     public var resynchronisationLimit: Duration
     /// Pause after an RTU broadcast (unit 0), which no device answers, so devices can act on it.
     public var broadcastTurnaround: Duration
@@ -38,7 +39,7 @@ public struct ModbusClientOptions: Sendable {
 
     public init(responseTimeout: Duration = .milliseconds(500), byteTimeout: Duration? = .milliseconds(50),
                 retry: RetryPolicy = .none, resynchronisationQuiet: Duration = .milliseconds(20),
-                resynchronisationLimit: Duration = .milliseconds(500), broadcastTurnaround: Duration = .milliseconds(100),
+                resynchronisationLimit: Duration = .seconds(1), broadcastTurnaround: Duration = .milliseconds(100),
                 frameTracer: (any FrameTracer)? = nil) {
         self.responseTimeout = responseTimeout
         self.byteTimeout = byteTimeout

@@ -1,0 +1,15 @@
+import HardwareInterfaces
+import Modbus
+
+extension ModbusError: HardwareError {
+    /// The shared kind generic code decides on (retry, trip the interlock).
+    public var kind: HardwareErrorKind {
+        switch self {
+        case .timeout: .timeout
+        case .crcError, .malformedReply: .corruptFrame
+        case .exception: .deviceRefused
+        case .io, .serial: .disconnected
+        case .invalidRequest, .cancelled: .invalidRequest
+        }
+    }
+}

@@ -1,0 +1,180 @@
+import Glibc
+import Serial
+
+/// A Modbus RTU server on one serial line (a pty primary for the simulator, or
+/// a real port), answering for every unit in ``ServedUnits``: frames for other
+/// units are skipped, as on a multi-drop RS-485 bus; frames with a bad CRC are
+/// dropped unanswered and the line resynchronised; broadcasts (unit 0) are
+/// applied by every unit and answered by none.
+///
+/// Framing is by length (each function's request size is known), with the
+/// silent interval as the fallback for unknown functions and for resynchronising.
+public final class ModbusRTUServer: Sendable {
+    public let units: ServedUnits
+    private let fd: Int32
+    private let owner: any Sendable
+    private let settings: SerialSettings
+    private let thread = ServerThread()
+
+    /// Serves on the primary side of `pty`; clients open `pty.secondaryPath`.
+    public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings()) {
+        self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings)
+    }
+
+    /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
+    public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings) {
+        self.fd = fileDescriptor
+        self.owner = owner
+        self.units = units
+        self.settings = settings
+    }
+
+    deinit { thread.stop() }
+
+    /// The silent interval that ends a frame: 3.5 characters, at least 1.75 ms
+    /// (the specification's figure above 19200 baud), and at least 20 ms on a pty
+    /// where scheduling, not the wire, decides the gaps.
+    var frameGap: Duration {
+        let chars = Duration.seconds(settings.characterTime * 3.5)
+        return max(chars, .milliseconds(20))
+    }
+
+    public func start() {
+        thread.start(name: "modbus-rtu-server") { [self] in serve() }
+    }
+
+    public func stop() { thread.stop() }
+
+    private func serve() {
+        var buffer: [UInt8] = []
+        var scratch = [UInt8](repeating: 0, count: 512)
+        while true {
+            // Wait without limit for the first byte, then at most one frame gap for the next.
+            let timeout: Int32 = buffer.isEmpty ? -1 : Int32(frameGap.components.attoseconds / 1_000_000_000_000_000 + frameGap.components.seconds * 1000)
+            var pfds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0),
+                        pollfd(fd: thread.stopDescriptor, events: Int16(POLLIN), revents: 0)]
+            let rc = poll(&pfds, 2, timeout)
+            if rc < 0 {
+                if errno == EINTR { continue }
+                return
+            }
+            if pfds[1].revents != 0 { return }
+            if rc == 0 {
+                // Silence mid-frame: whatever we hold is either an unknown-function
+                // frame complete by silence, or a fragment.
+                handleSilence(&buffer)
+                continue
+            }
+            if pfds[0].revents & Int16(POLLNVAL) != 0 { return }
+            let n = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 {
+                if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
+                // Hang-up with no client on a pty, or the line went away: wait and retry.
+                usleep(10_000)
+                continue
+            }
+            buffer += scratch[0..<n]
+            drainFrames(&buffer)
+        }
+    }
+
+    /// Processes every complete frame at the front of `buffer`.
+    private func drainFrames(_ buffer: inout [UInt8]) {
+        while let length = Self.expectedRequestLength(buffer) {
+            guard buffer.count >= length else { return }
+            let frame = Array(buffer[0..<length])
+            buffer.removeFirst(length)
+            guard CRC16.isValid(frame) else {
+                // Damaged or misaligned: drop everything until the line is quiet.
+                units.noteDropped()
+                buffer.removeAll()
+                discardUntilQuiet()
+                return
+            }
+            handle(frame)
+        }
+    }
+
+    private func handleSilence(_ buffer: inout [UInt8]) {
+        defer { buffer.removeAll() }
+        guard buffer.count >= 4, CRC16.isValid(buffer) else {
+            if !buffer.isEmpty { units.noteDropped() }
+            return
+        }
+        handle(buffer)
+    }
+
+    private func discardUntilQuiet() {
+        var scratch = [UInt8](repeating: 0, count: 256)
+        let gap = Int32(frameGap.components.seconds * 1000 + frameGap.components.attoseconds / 1_000_000_000_000_000)
+        while true {
+            var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+            guard poll(&pfd, 1, gap) > 0, pfd.revents & Int16(POLLIN) != 0 else { return }
+            if read(fd, &scratch, scratch.count) <= 0 { return }
+        }
+    }
+
+    private func handle(_ frame: [UInt8]) {
+        let unit = frame[0]
+        let pdu = Array(frame[1..<(frame.count - 2)])
+        if unit == 0 {
+            // Broadcast: every unit applies writes; nobody answers.
+            if ModbusRequestProcessor.isWrite(pdu) {
+                for model in units.allModels { _ = ModbusRequestProcessor.respond(to: pdu, model: model) }
+            }
+            return
+        }
+        guard let model = units.model(for: unit) else { return }  // another device's frame
+        let fault = units.takeFault(unit: unit)
+        var reply: [UInt8]
+        switch fault {
+        case .silent: return
+        case .exception(let code): reply = CRC16.appending(to: [unit] + ModbusRequestProcessor.exception(pdu[0], code))
+        case .garbage(let bytes): reply = bytes
+        case .corruptCRC, .delay, nil:
+            reply = CRC16.appending(to: [unit] + ModbusRequestProcessor.respond(to: pdu, model: model))
+        }
+        if fault == .corruptCRC { reply[reply.count - 1] ^= 0xA5 }
+        if case .delay(let d) = fault { sleepFor(d) }
+        send(reply)
+    }
+
+    private func send(_ bytes: [UInt8]) {
+        var offset = 0
+        while offset < bytes.count {
+            let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
+            if n > 0 { offset += n; continue }
+            if n < 0 && (errno == EAGAIN || errno == EINTR) {
+                var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
+                if poll(&pfd, 1, 1000) <= 0 { return }
+                continue
+            }
+            return
+        }
+    }
+
+    /// How long the request at the front of `buffer` is, once enough of it has
+    /// arrived to tell; nil while it cannot be told yet or for unknown functions
+    /// (those end by silence).
+    static func expectedRequestLength(_ buffer: [UInt8]) -> Int? {
+        guard buffer.count >= 2 else { return nil }
+        switch buffer[1] {
+        case 0x01...0x06: return 8
+        case 0x0F, 0x10: return buffer.count >= 7 ? 9 + Int(buffer[6]) : nil
+        case 0x11: return 4
+        case 0x16: return 10
+        case 0x17: return buffer.count >= 11 ? 13 + Int(buffer[10]) : nil
+        case 0x2B: return 7
+        case 0x07, 0x0B, 0x0C: return 4
+        case 0x08: return 8
+        default: return nil
+        }
+    }
+}
+
+func sleepFor(_ duration: Duration) {
+    let (s, a) = duration.components
+    var request = timespec(tv_sec: Int(s), tv_nsec: Int(a / 1_000_000_000))
+    var remaining = timespec()
+    while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
+}
