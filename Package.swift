@@ -74,7 +74,7 @@ let package = Package(
 
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
-        .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",

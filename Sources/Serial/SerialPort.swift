@@ -137,9 +137,12 @@ public final class SerialPort {
                 retryingOnInterrupt { Glibc.read(fd, raw.baseAddress!, raw.count) }
             }
             if n > 0 { return Array(buffer.prefix(n)) }
-            if n == 0 { throw .disconnected(path: path) }
-            let code = errno
-            guard code == EAGAIN else { throw mapIOError(code, call: "read") }
+            // A raw tty with VMIN = VTIME = 0 returns 0 when nothing is there (not
+            // end-of-file); a vanished line shows up as EIO or POLLHUP instead.
+            if n < 0 {
+                let code = errno
+                guard code == EAGAIN else { throw mapIOError(code, call: "read") }
+            }
             guard try waitFor(Int16(POLLIN), deadline: deadline) else { return [] }
         }
     }
@@ -223,10 +226,11 @@ public final class SerialPort {
                 throw .system(call: "poll", errno: errno)
             }
             if rc == 0 { continue }
-            if pfd.revents & Int16(POLLNVAL) != 0 { throw .disconnected(path: path) }
+            // Callers poll only after a read or write found nothing to do, so a
+            // hang-up here means the line is gone (a hung-up tty also reports
+            // POLLIN, with reads that return nothing).
+            if pfd.revents & Int16(POLLNVAL | POLLHUP | POLLERR) != 0 { throw .disconnected(path: path) }
             if pfd.revents & events != 0 { return true }
-            // POLLHUP/POLLERR without data: the other end or the device went away.
-            if pfd.revents & Int16(POLLHUP | POLLERR) != 0 { throw .disconnected(path: path) }
         }
     }
 
