@@ -47,7 +47,7 @@ let package = Package(
         .target(
             name: "HepaBusCLI",
             dependencies: [
-                "Modbus", "Serial", "DeviceDiscovery", "BusRuntime",
+                "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -1,4 +1,55 @@
-/// Entry point of the `hepabus` executable (filled in with the commands).
+import ArgumentParser
+import Glibc
+import Modbus
+
+/// Entry point of the `hepabus` executable, with the exit-status contract
+/// technicians' scripts rely on: 0 success, 1 the device or line failed,
+/// 2 usage error. Never a stack trace.
 public enum HepabusMain {
-    public static func run() async {}
+    public static func run(_ arguments: [String]? = nil) async -> Never {
+        // A closed pipe (`hepabus read … | head`) must end us quietly, not kill us with SIGPIPE.
+        signal(SIGPIPE, SIG_IGN)
+        do {
+            var command = try Hepabus.parseAsRoot(arguments)
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+            exit(0)
+        } catch let failure as CommandFailure {
+            Terminal.error(failure.message)
+            exit(failure.status)
+        } catch let error as ModbusError {
+            Terminal.error(error.description)
+            exit(exitStatus(for: error))
+        } catch {
+            let code = Hepabus.exitCode(for: error)
+            let message = Hepabus.fullMessage(for: error)
+            if code == .success {
+                if !message.isEmpty { print(message) }
+                exit(0)
+            }
+            if let exitCode = error as? ExitCode {
+                exit(exitCode.rawValue)
+            }
+            if !message.isEmpty { Terminal.error(message, prefix: false) }
+            exit(2)
+        }
+    }
+
+    /// 2 for our own invalid requests (nothing reached the wire), 1 for everything the line or device did.
+    static func exitStatus(for error: ModbusError) -> Int32 {
+        if case .invalidRequest = error { return 2 }
+        return 1
+    }
+}
+
+/// A failure a command reports with its own message and exit status.
+struct CommandFailure: Error {
+    var message: String
+    var status: Int32
+
+    static func device(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 1) }
+    static func usage(_ message: String) -> CommandFailure { CommandFailure(message: message, status: 2) }
 }

@@ -1,0 +1,15 @@
+import ArgumentParser
+
+/// `hepabus`: the bench technician's tool for HepaBus devices and lines.
+struct Hepabus: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "hepabus",
+        abstract: "Diagnostics for HepaBus serial buses and devices (Modbus RTU/TCP).",
+        discussion: """
+            Exit status: 0 success, 1 the device or line failed, 2 usage error.
+            ENDPOINT is a serial device path (e.g. /dev/ttyUSB0, /dev/hepabus/bloodPump)
+            or tcp://HOST:PORT. Addresses are protocol (0-based) addresses, decimal or 0x-hex.
+            """,
+        subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self]
+    )
+}
