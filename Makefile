@@ -1,0 +1,40 @@
+# HepaBus: the two commands of the README, and a few more.
+SWIFT ?= swift
+INTEROP_VENV := .venv-interop
+
+.PHONY: all deps demo test unit-test interop bench clean
+
+all: demo
+
+deps:
+	@bash Tools/install-deps.sh
+
+## The main job: a live demonstration through the real stack.
+demo: deps
+	$(SWIFT) build --product hepabus
+	$$($(SWIFT) build --show-bin-path)/hepabus demo
+
+## Every test: the Swift suites, then interoperability with an independent Modbus stack (pymodbus).
+test: deps unit-test interop
+
+unit-test:
+	$(SWIFT) build --build-tests
+	$(SWIFT) test --skip-build
+
+$(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
+	python3 -m venv $(INTEROP_VENV)
+	$(INTEROP_VENV)/bin/pip install -q -r Tests/Interop/requirements.txt
+	touch $@
+
+interop: deps $(INTEROP_VENV)/.installed
+	$(SWIFT) build --product hepabus
+	HEPABUS=$$($(SWIFT) build --show-bin-path)/hepabus $(INTEROP_VENV)/bin/python -m pytest -q Tests/Interop
+
+## Transport benchmark: the Swift stack against bare libmodbus (machine-readable figures).
+bench: deps
+	$(SWIFT) build -c release --product hepabus-bench
+	$(SWIFT) build -c release --product bare-libmodbus-bench
+	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench transport --json
+
+clean:
+	rm -rf .build $(INTEROP_VENV)
