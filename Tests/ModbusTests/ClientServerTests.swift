@@ -214,3 +214,38 @@ enum Transport: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 }
+
+/// A line that disappears (USB adapter pulled, gateway gone) is an I/O error at once, never a hang.
+@Suite struct VanishingLineTests {
+    @Test func ptyClosedUnderTheClientIsAnIOError() throws {
+        let rig = try Rig(rtuUnits: [1])
+        #expect(try rig.client.readHoldingRegisters(unit: 1, address: 0, count: 1) == [0])
+        rig.pty!.close()
+        let start = ContinuousClock.now
+        do {
+            _ = try rig.client.readHoldingRegisters(unit: 1, address: 0, count: 1)
+            Issue.record("a read on a vanished line must fail")
+        } catch {
+            guard case .io = error else { Issue.record("expected an I/O error, got \(error)"); return }
+        }
+        #expect(ContinuousClock.now - start < .seconds(3))
+    }
+
+    @Test func tcpServerGoneIsAnIOErrorOrTimeout() throws {
+        let units = Rig.makeUnits([1])
+        let server = try ModbusTCPServer(host: "127.0.0.1", port: 0, units: units)
+        server.start()
+        let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: server.port), options: Rig.fastOptions)
+        #expect(try client.readHoldingRegisters(unit: 1, address: 0, count: 1) == [0])
+        server.stop()
+        do {
+            _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 1)
+            Issue.record("a read after the server went away must fail")
+        } catch {
+            switch error {
+            case .io, .timeout: break
+            default: Issue.record("expected an I/O error or a timeout, got \(error)")
+            }
+        }
+    }
+}
