@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test interop bench clean
+.PHONY: all deps demo test unit-test interop bench protocols clean
 
 all: demo
 
@@ -29,6 +29,11 @@ $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
 interop: deps $(INTEROP_VENV)/.installed
 	$(SWIFT) build --product hepabus
 	HEPABUS=$$($(SWIFT) build --show-bin-path)/hepabus $(INTEROP_VENV)/bin/python -m pytest -q Tests/Interop
+
+## Regenerate Sources/FirmwareProtocols/Generated and firmware-protocols/*.md from the YAML.
+protocols:
+	$(SWIFT) build --product hepabus-protocolgen
+	$$($(SWIFT) build --show-bin-path)/hepabus-protocolgen .
 
 ## Transport benchmark: the Swift stack against bare libmodbus (machine-readable figures).
 bench: deps

@@ -19,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
     ],
     targets: [
         // C system libraries (rule 1: only Serial, Modbus and DeviceDiscovery import these).
@@ -39,6 +40,16 @@ let package = Package(
         .target(name: "Serial", dependencies: ["CSystemSupport"], swiftSettings: swiftSettings),
         .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial"], swiftSettings: swiftSettings),
         .target(name: "DeviceDiscovery", dependencies: ["CUdev"], swiftSettings: swiftSettings),
+        // The device protocols: generated from firmware-protocols/ (FirmwareProtocols,
+        // pure data for the runtime) by a generator that reads and checks the YAML (ProtocolSpec).
+        .target(name: "FirmwareProtocols", swiftSettings: swiftSettings),
+        .target(name: "ProtocolSpec", dependencies: ["Yams"], swiftSettings: swiftSettings),
+        .executableTarget(
+            name: "hepabus-protocolgen",
+            dependencies: ["ProtocolSpec"],
+            path: "Tools/protocolgen",
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "BusRuntime",
             dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
@@ -72,6 +83,7 @@ let package = Package(
             path: "Benchmarks/BareLibmodbus"
         ),
 
+        .testTarget(name: "FirmwareProtocolsTests", dependencies: ["ProtocolSpec", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),

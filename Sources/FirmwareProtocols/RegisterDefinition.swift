@@ -1,0 +1,142 @@
+/// The tables a HepaBus device exposes registers in.
+public enum RegisterTable: String, Sendable, Hashable, CaseIterable {
+    case holding, input
+}
+
+/// How a register's raw words are read.
+public enum RegisterValueType: String, Sendable, Hashable, CaseIterable {
+    case u16, s16, u32, s32, bits
+
+    /// 16-bit registers one value occupies.
+    public var width: Int { self == .u32 || self == .s32 ? 2 : 1 }
+}
+
+/// Who may do what with a register.
+public enum RegisterAccess: String, Sendable, Hashable, CaseIterable {
+    case read, write, readWrite
+}
+
+/// One register of a firmware protocol, as generated from firmware-protocols/:
+/// where it is, how its raw value maps to engineering units, and what values are plausible.
+public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
+    public let name: String
+    public let table: RegisterTable
+    public let address: UInt16
+    public let type: RegisterValueType
+    public let access: RegisterAccess
+    public let unit: String?
+    /// Engineering value = raw × scale.
+    public let scale: Double
+    /// Plausible engineering range; anything outside it is a device fault, not a number.
+    public let range: ClosedRange<Double>?
+    /// Power-on value, in engineering units.
+    public let defaultValue: Double?
+    /// Raw value that means "unavailable".
+    public let sentinel: UInt32?
+
+    public init(name: String, table: RegisterTable, address: UInt16, type: RegisterValueType, access: RegisterAccess,
+                unit: String?, scale: Double, range: ClosedRange<Double>?, defaultValue: Double?, sentinel: UInt32?) {
+        self.name = name
+        self.table = table
+        self.address = address
+        self.type = type
+        self.access = access
+        self.unit = unit
+        self.scale = scale
+        self.range = range
+        self.defaultValue = defaultValue
+        self.sentinel = sentinel
+    }
+
+    public var width: Int { type.width }
+    public var description: String { "\(name) (\(table.rawValue) \(address))" }
+
+    /// The raw integer in `words` (big-endian word order, as every HepaBus device uses).
+    public func raw(from words: some Collection<UInt16>) -> Int64? {
+        guard words.count == width else { return nil }
+        let w = Array(words)
+        switch type {
+        case .u16, .bits: return Int64(w[0])
+        case .s16: return Int64(Int16(bitPattern: w[0]))
+        case .u32: return Int64(UInt32(w[0]) << 16 | UInt32(w[1]))
+        case .s32: return Int64(Int32(bitPattern: UInt32(w[0]) << 16 | UInt32(w[1])))
+        }
+    }
+
+    /// The raw bit pattern, as the sentinel is written.
+    func pattern(from words: [UInt16]) -> UInt32 {
+        width == 2 ? UInt32(words[0]) << 16 | UInt32(words[1]) : UInt32(words[0])
+    }
+
+    /// Decodes an engineering value, refusing the sentinel and anything outside the range.
+    public func decode(_ words: some Collection<UInt16>) throws(RegisterValueError) -> Double {
+        let w = Array(words)
+        guard let raw = raw(from: w) else { throw .wrongWidth(register: name, expected: width, got: w.count) }
+        if let sentinel, pattern(from: w) == sentinel { throw .unavailable(register: name) }
+        let value = Double(raw) * scale
+        if let range, !range.contains(value) { throw .outOfRange(register: name, value: value, range: range) }
+        return value
+    }
+
+    /// Encodes an engineering value, refusing values outside the range or the type.
+    public func encode(_ value: Double) throws(RegisterValueError) -> [UInt16] {
+        guard value.isFinite else { throw .notRepresentable(register: name, value: value) }
+        if let range, !range.contains(value) { throw .outOfRange(register: name, value: value, range: range) }
+        let raw = (value / scale).rounded()
+        switch type {
+        case .u16, .bits:
+            guard raw >= 0, raw <= 65535 else { throw .notRepresentable(register: name, value: value) }
+            return [UInt16(raw)]
+        case .s16:
+            guard raw >= -32768, raw <= 32767 else { throw .notRepresentable(register: name, value: value) }
+            return [UInt16(bitPattern: Int16(raw))]
+        case .u32:
+            guard raw >= 0, raw <= 4_294_967_295 else { throw .notRepresentable(register: name, value: value) }
+            let v = UInt32(raw)
+            return [UInt16(v >> 16), UInt16(v & 0xFFFF)]
+        case .s32:
+            guard raw >= -2_147_483_648, raw <= 2_147_483_647 else { throw .notRepresentable(register: name, value: value) }
+            let v = UInt32(bitPattern: Int32(raw))
+            return [UInt16(v >> 16), UInt16(v & 0xFFFF)]
+        }
+    }
+}
+
+/// Why a register value was refused.
+public enum RegisterValueError: Error, Equatable, Sendable, CustomStringConvertible {
+    case unavailable(register: String)
+    case outOfRange(register: String, value: Double, range: ClosedRange<Double>)
+    case notRepresentable(register: String, value: Double)
+    case wrongWidth(register: String, expected: Int, got: Int)
+
+    public var description: String {
+        switch self {
+        case .unavailable(let r): "\(r): the device reports the value as unavailable"
+        case .outOfRange(let r, let v, let range): "\(r): \(v) is outside the plausible range \(range.lowerBound)...\(range.upperBound)"
+        case .notRepresentable(let r, let v): "\(r): \(v) cannot be encoded"
+        case .wrongWidth(let r, let e, let g): "\(r): expected \(e) registers, got \(g)"
+        }
+    }
+}
+
+/// A device family's protocol, for code that works with any family (identify, docs, the simulator).
+public struct FamilyProtocol: Sendable {
+    public let family: String
+    public let familyCode: UInt16
+    public let protocolVersion: UInt16
+    public let title: String
+    public let blocks: [String]
+    /// The family's own registers; the blocks' are in their own enums.
+    public let registers: [RegisterDefinition]
+
+    public init(family: String, familyCode: UInt16, protocolVersion: UInt16, title: String, blocks: [String], registers: [RegisterDefinition]) {
+        self.family = family
+        self.familyCode = familyCode
+        self.protocolVersion = protocolVersion
+        self.title = title
+        self.blocks = blocks
+        self.registers = registers
+    }
+
+    public func register(named name: String) -> RegisterDefinition? { registers.first { $0.name == name } }
+}
