@@ -13,7 +13,11 @@ let package = Package(
     name: "HepaBus",
     platforms: [.macOS(.v15)],
     products: [
-        .library(name: "HepaBus", targets: ["Serial", "Modbus", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces"]),
+        .library(
+            name: "HepaBus",
+            targets: ["Serial", "Modbus", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "FirmwareProtocols", "Drivers", "Simulator"]
+        ),
+        .library(name: "HardwareTesting", targets: ["HardwareTesting"]),
         .executable(name: "hepabus", targets: ["hepabus"]),
         .executable(name: "hepabus-bench", targets: ["TransportBench"]),
     ],
@@ -42,7 +46,7 @@ let package = Package(
         .target(name: "DeviceDiscovery", dependencies: ["CUdev"], swiftSettings: swiftSettings),
         // The device protocols: generated from firmware-protocols/ (FirmwareProtocols,
         // pure data for the runtime) by a generator that reads and checks the YAML (ProtocolSpec).
-        .target(name: "FirmwareProtocols", swiftSettings: swiftSettings),
+        .target(name: "FirmwareProtocols", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "ProtocolSpec", dependencies: ["Yams"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hepabus-protocolgen",
@@ -53,6 +57,13 @@ let package = Package(
         .target(
             name: "BusRuntime",
             dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
+        .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
+        .target(
+            name: "Simulator",
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols"],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -83,7 +94,14 @@ let package = Package(
             path: "Benchmarks/BareLibmodbus"
         ),
 
-        .testTarget(name: "FirmwareProtocolsTests", dependencies: ["ProtocolSpec", "FirmwareProtocols"], swiftSettings: swiftSettings),
+        .testTarget(name: "FirmwareProtocolsTests", dependencies: ["ProtocolSpec", "FirmwareProtocols", "HardwareInterfaces"], swiftSettings: swiftSettings),
+        .testTarget(name: "DriversTests", dependencies: ["Drivers", "HardwareTesting", "HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SimulatorTests",
+            dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),

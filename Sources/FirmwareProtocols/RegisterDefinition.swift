@@ -1,7 +1,4 @@
-/// The tables a HepaBus device exposes registers in.
-public enum RegisterTable: String, Sendable, Hashable, CaseIterable {
-    case holding, input
-}
+import HardwareInterfaces
 
 /// How a register's raw words are read.
 public enum RegisterValueType: String, Sendable, Hashable, CaseIterable {

@@ -1,6 +1,7 @@
 import Foundation
 import Testing
 import FirmwareProtocols
+import HardwareInterfaces
 @testable import ProtocolSpec
 
 /// The repository root, found from this file.

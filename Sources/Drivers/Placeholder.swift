@@ -1,0 +1,1 @@
+// Drivers: one per device family (see firmware-protocols/).

@@ -1,0 +1,51 @@
+import Synchronization
+
+/// A clock that moves only when a test says so: no sleeps in unit tests.
+public final class ManualClock: Clock, Sendable {
+    public struct Instant: InstantProtocol, Hashable, Sendable {
+        public var offset: Duration
+        public init(offset: Duration) { self.offset = offset }
+        public func advanced(by duration: Duration) -> Instant { Instant(offset: offset + duration) }
+        public func duration(to other: Instant) -> Duration { other.offset - offset }
+        public static func < (a: Instant, b: Instant) -> Bool { a.offset < b.offset }
+    }
+
+    private struct Sleeper {
+        var deadline: Instant
+        var continuation: CheckedContinuation<Void, any Error>
+    }
+
+    private let state = Mutex<(now: Instant, sleepers: [Sleeper])>((Instant(offset: .zero), []))
+
+    public init() {}
+
+    public var now: Instant { state.withLock { $0.now } }
+    public var minimumResolution: Duration { .zero }
+
+    /// Moves time forward, waking every sleeper whose deadline has come.
+    public func advance(by duration: Duration) {
+        let due: [Sleeper] = state.withLock { s in
+            s.now = s.now.advanced(by: duration)
+            let now = s.now
+            let due = s.sleepers.filter { $0.deadline <= now }
+            s.sleepers.removeAll { $0.deadline <= now }
+            return due
+        }
+        for sleeper in due { sleeper.continuation.resume() }
+    }
+
+    /// How many tasks are sleeping on this clock.
+    public var sleeperCount: Int { state.withLock { $0.sleepers.count } }
+
+    public func sleep(until deadline: Instant, tolerance: Duration? = nil) async throws {
+        try Task.checkCancellation()
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            let resumeNow = state.withLock { s -> Bool in
+                if deadline <= s.now { return true }
+                s.sleepers.append(Sleeper(deadline: deadline, continuation: continuation))
+                return false
+            }
+            if resumeNow { continuation.resume() }
+        }
+    }
+}

@@ -1,0 +1,1 @@
+// Simulator: simulated device firmware and circuit physics.
