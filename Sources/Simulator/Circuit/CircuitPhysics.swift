@@ -1,0 +1,133 @@
+/// The hydraulics and heat of a plasma-separation circuit with a bioreactor loop,
+/// good enough to test the interlock honestly: each hazard moves the pressures and
+/// temperatures the way it does on a real machine, with plausible magnitudes.
+///
+/// Blood is drawn by the blood pump through the access line (arterial pressure
+/// falls with flow and with a kinked line), pushed through the plasma separator
+/// (pre-filter pressure), and returned through the venous line (venous pressure
+/// rises with flow and with an occluded line; a closed return clamp dead-heads the
+/// pump). The plasma pump pulls plasma through the membrane (filtrate pressure; a
+/// clotting membrane raises transmembrane pressure), the heater warms it with a
+/// first-order lag toward its set-point, the recirculation pump drives it through
+/// the bioreactor, and it rejoins the blood before the venous chamber.
+///
+/// Pure and deterministic: time and inputs come in, readings go out.
+public struct CircuitPhysics: Sendable {
+    /// Line and membrane constants (mmHg per mL/min), from typical adult settings:
+    /// at 150 mL/min blood flow, about −100 mmHg arterial, +115 venous, +205 pre-filter.
+    public struct Constants: Sendable {
+        public var accessSourcePressure = 20.0
+        public var accessResistance = 0.8
+        public var returnSinkPressure = 10.0
+        public var returnResistance = 0.7
+        public var separatorResistance = 0.6
+        public var membraneResistance = 1.0
+        /// Venous pressure a running blood pump builds against a closed return clamp.
+        public var deadHeadPressure = 550.0
+        /// Pressure lag (line compliance), seconds.
+        public var pressureTimeConstant = 0.15
+        /// Plasma temperature lag toward the heater set-point, seconds.
+        public var heatingTimeConstant = 20.0
+        /// Cooling toward ambient without heating, seconds.
+        public var coolingTimeConstant = 240.0
+        /// Peak-to-peak pressure ripple of the pump rollers, mmHg (keeps live sensors from looking frozen).
+        public var rollerRipple = 4.0
+        public init() {}
+    }
+
+    /// What the devices do that the physics responds to.
+    public struct Inputs: Sendable, Equatable {
+        public var bloodFlow = 0.0          // mL/min, from the blood pump's tachometer
+        public var bloodPumpSpeed = 0.0     // rpm, for the roller ripple
+        public var plasmaFlow = 0.0         // mL/min
+        public var recirculationFlow = 0.0  // mL/min
+        public var returnClampOpen = true
+        public var heaterEnabled = false
+        public var heaterSetpoint = 37.0    // °C
+        public init() {}
+    }
+
+    /// What the sensors see.
+    public struct Readings: Sendable, Equatable {
+        public var arterialPressure = 0.0
+        public var preFilterPressure = 0.0
+        public var venousPressure = 0.0
+        public var filtratePressure = 0.0
+        public var plasmaTemperature = 37.0
+        public var bioreactorTemperature = 37.0
+        public var airPresent = false
+        public var bloodLeak = 0.0
+        public init() {}
+
+        /// Transmembrane pressure at the separator: mean blood-side minus filtrate.
+        public var transmembranePressure: Double { (preFilterPressure + venousPressure) / 2 - filtratePressure }
+    }
+
+    public var constants: Constants
+    public var conditions = CircuitConditions()
+    public private(set) var readings: Readings
+    /// Seconds simulated so far.
+    public private(set) var time = 0.0
+    private var rollerPhase = 0.0
+
+    public init(constants: Constants = Constants(), initialTemperature: Double = 37.0) {
+        self.constants = constants
+        var r = Readings()
+        r.arterialPressure = constants.accessSourcePressure
+        r.venousPressure = constants.returnSinkPressure
+        r.preFilterPressure = constants.returnSinkPressure
+        r.filtratePressure = constants.returnSinkPressure
+        r.plasmaTemperature = initialTemperature
+        r.bioreactorTemperature = initialTemperature - 0.3
+        readings = r
+    }
+
+    /// The steady-state pressures for these inputs and conditions (no lag, no ripple).
+    public func steadyPressures(_ inputs: Inputs) -> (arterial: Double, preFilter: Double, venous: Double, filtrate: Double) {
+        let c = constants, k = conditions
+        let qb = max(0, inputs.bloodFlow)
+        let arterial = c.accessSourcePressure - c.accessResistance * k.accessLineRestriction * qb
+        let venous: Double
+        if k.returnLineDisconnected {
+            venous = 0
+        } else if !inputs.returnClampOpen && qb > 0 {
+            venous = c.deadHeadPressure
+        } else {
+            venous = c.returnSinkPressure + c.returnResistance * k.returnLineRestriction * qb
+        }
+        let clot = max(0, min(1, k.separatorClotting))
+        let preFilter = venous + c.separatorResistance * (1 + 3 * clot) * qb
+        let mean = (preFilter + venous) / 2
+        let filtrate = mean - c.membraneResistance * (1 + 6 * clot) * max(0, inputs.plasmaFlow)
+        return (arterial, preFilter, venous, filtrate)
+    }
+
+    /// Advances the circuit by `dt` seconds under `inputs`.
+    public mutating func step(_ dt: Double, inputs: Inputs) {
+        guard dt > 0 else { return }
+        time += dt
+        let target = steadyPressures(inputs)
+        let alpha = 1 - exp(-dt / constants.pressureTimeConstant)
+        // Roller ripple: two rollers per revolution.
+        rollerPhase += dt * inputs.bloodPumpSpeed / 60 * 2 * 2 * Double.pi
+        let ripple = inputs.bloodPumpSpeed > 0 ? constants.rollerRipple / 2 * sin(rollerPhase) : 0
+        readings.arterialPressure += (target.arterial - ripple - readings.arterialPressure) * alpha
+        readings.venousPressure += (target.venous + ripple - readings.venousPressure) * alpha
+        readings.preFilterPressure += (target.preFilter + ripple - readings.preFilterPressure) * alpha
+        readings.filtratePressure += (target.filtrate + ripple / 2 - readings.filtratePressure) * alpha
+
+        // Heat: toward the set-point while heating (and plasma flows past the heater), else toward ambient.
+        let heating = inputs.heaterEnabled && inputs.plasmaFlow + inputs.recirculationFlow > 0
+        let goal = heating ? inputs.heaterSetpoint : conditions.ambientTemperature
+        let tau = heating ? constants.heatingTimeConstant : constants.coolingTimeConstant
+        readings.plasmaTemperature += (goal - readings.plasmaTemperature) * (1 - exp(-dt / tau))
+        // The bioreactor sits downstream: a little cooler, a little later.
+        let reactorGoal = readings.plasmaTemperature - (inputs.recirculationFlow > 0 ? 0.3 : 1.0)
+        readings.bioreactorTemperature += (reactorGoal - readings.bioreactorTemperature) * (1 - exp(-dt / 10))
+
+        readings.airPresent = conditions.airInReturnLine
+        readings.bloodLeak = max(0, conditions.bloodLeakPartsPerMillion)
+    }
+}
+
+import Foundation
