@@ -249,3 +249,21 @@ enum Transport: String, CaseIterable, CustomTestStringConvertible {
         }
     }
 }
+
+@Suite struct WireTimeEmulationTests {
+    /// At 9600 8N1 a 10-register read (8 + 25 bytes) occupies the wire for about 34 ms:
+    /// the emulating server must not answer sooner than that.
+    @Test func repliesAreHeldForTheirWireTime() throws {
+        let units = Rig.makeUnits([1])
+        let pty = try PseudoTerminal()
+        let settings = SerialSettings(baudRate: 9600)
+        let server = ModbusRTUServer(pty: pty, units: units, settings: settings, emulatesWireTime: true)
+        server.start()
+        defer { server.stop() }
+        #expect(server.wireTime(characters: 33) >= .milliseconds(34))
+        let client = try ModbusClient(endpoint: .rtu(path: pty.secondaryPath, settings: settings), options: Rig.fastOptions)
+        let start = ContinuousClock.now
+        for _ in 0..<3 { _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 10) }
+        #expect(ContinuousClock.now - start >= .milliseconds(3 * 34))
+    }
+}

@@ -15,18 +15,31 @@ public final class ModbusRTUServer: Sendable {
     private let owner: any Sendable
     private let settings: SerialSettings
     private let thread = ServerThread()
+    /// When true, each reply is held back for the time the request and the reply
+    /// would occupy the wire at ``settings`` (a pty moves bytes instantly), so bus
+    /// timing can be studied as on a real RS-485 line.
+    public let emulatesWireTime: Bool
 
     /// Serves on the primary side of `pty`; clients open `pty.secondaryPath`.
-    public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings()) {
-        self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings)
+    public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
+                            emulatesWireTime: Bool = false) {
+        self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings,
+                  emulatesWireTime: emulatesWireTime)
     }
 
     /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
-    public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings) {
+    public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
+                emulatesWireTime: Bool = false) {
         self.fd = fileDescriptor
         self.owner = owner
         self.units = units
         self.settings = settings
+        self.emulatesWireTime = emulatesWireTime
+    }
+
+    /// How long `characters` take on the wire at the line's settings.
+    public func wireTime(characters: Int) -> Duration {
+        .seconds(settings.characterTime * Double(characters))
     }
 
     deinit { thread.stop() }
@@ -136,6 +149,12 @@ public final class ModbusRTUServer: Sendable {
         }
         if fault == .corruptCRC { reply[reply.count - 1] ^= 0xA5 }
         if case .delay(let d) = fault { sleepFor(d) }
+        if emulatesWireTime {
+            // The request's last byte arrived only now on a real line, and the
+            // reply takes its own time to leave: hold the reply for both, plus
+            // the 3.5-character silence that separates frames.
+            sleepFor(wireTime(characters: frame.count) + wireTime(characters: reply.count) + .seconds(settings.characterTime * 3.5))
+        }
         send(reply)
     }
 
