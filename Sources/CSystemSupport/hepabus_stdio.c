@@ -6,3 +6,10 @@ FILE *hepabus_swap_stdout(FILE *replacement) {
     stdout = replacement;
     return previous;
 }
+
+FILE *hepabus_swap_stderr(FILE *replacement) {
+    FILE *previous = stderr;
+    fflush(previous);
+    stderr = replacement;
+    return previous;
+}

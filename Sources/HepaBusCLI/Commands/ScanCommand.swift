@@ -10,7 +10,8 @@ struct ScanCommand: AsyncParsableCommand {
         abstract: "Find the unit ids that answer on a line.",
         discussion: """
             Each unit is probed with one read (by default holding register 0). A unit that answers,
-            even with a Modbus exception, is present; one that stays silent is absent; a damaged answer
+            even with a Modbus exception, is present; one that stays silent, or for which a TCP gateway
+            answers "gateway path unavailable" or "target failed to respond", is absent; a damaged answer
             (CRC error) is listed as such, since it usually means a baud-rate or wiring problem.
             Exit status 1 if no unit answered.
             """)
@@ -69,6 +70,9 @@ struct ScanCommand: AsyncParsableCommand {
         case .success:
             return Finding(unit: unit, status: "answered")
         case .failure(.timeout):
+            return nil
+        case .failure(.exception(let code, _)) where code == .gatewayPathUnavailable || code == .gatewayTargetFailedToRespond:
+            // A gateway answering for a unit behind it that did not answer: nobody is there.
             return nil
         case .failure(.exception(let code, _)):
             return Finding(unit: unit, status: "exception", detail: code.name)

@@ -34,9 +34,18 @@ struct WriteCommand: AsyncParsableCommand {
     @Flag(help: "Use FC16/FC15 even for a single value.")
     var multiple = false
 
-    // Unrecognised words count as values so negative numbers (-100) need no `--`.
+    // Unrecognised words count as values so negative numbers (-100) need no `--`;
+    // a `--` before them, the usual convention, is accepted too.
     @Argument(parsing: .allUnrecognized, help: "The values to write (negative numbers allowed).")
-    var values: [String]
+    var rawValues: [String]
+
+    /// The values, without a `--` separator.
+    var values: [String] {
+        guard let separator = rawValues.firstIndex(of: "--") else { return rawValues }
+        var result = rawValues
+        result.remove(at: separator)
+        return result
+    }
 
     func validate() throws {
         try connection.checkUnit(unit, allowBroadcast: true)

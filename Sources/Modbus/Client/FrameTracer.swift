@@ -15,9 +15,9 @@ public protocol FrameTracer: Sendable {
     func frame(_ direction: FrameDirection, bytes: [UInt8], time: Double)
 }
 
-/// Captures libmodbus's debug output (printf to `stdout`) during one call and
+/// Captures libmodbus's debug output (printf to `stdout`, errors to `stderr`) during one call and
 /// turns it back into frames. libmodbus offers no hook for raw frames, so this
-/// swaps the process-wide `stdout` under a global lock: a diagnostics path only.
+/// swaps the process-wide `stdout` and `stderr` under a global lock: a diagnostics path only.
 enum LibmodbusDebugCapture {
     private static let lock = Mutex(())
 
@@ -25,10 +25,21 @@ enum LibmodbusDebugCapture {
         lock.withLock { _ in
             var buffer: UnsafeMutablePointer<CChar>? = nil
             var size = 0
+            var errorBuffer: UnsafeMutablePointer<CChar>? = nil
+            var errorSize = 0
             guard let stream = open_memstream(&buffer, &size) else { return (body(), [], []) }
+            guard let errorStream = open_memstream(&errorBuffer, &errorSize) else {
+                fclose(stream)
+                free(buffer)
+                return (body(), [], [])
+            }
             let previous = hepabus_swap_stdout(stream)
+            let previousError = hepabus_swap_stderr(errorStream)
             let result = body()
+            _ = hepabus_swap_stderr(previousError)
             _ = hepabus_swap_stdout(previous)
+            fclose(errorStream)
+            free(errorBuffer)
             fclose(stream)
             let text = buffer.map { String(cString: $0) } ?? ""
             free(buffer)
