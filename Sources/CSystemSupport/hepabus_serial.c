@@ -7,6 +7,11 @@
 
 int hepabus_tiocexcl(int fd) { return ioctl(fd, TIOCEXCL); }
 int hepabus_tiocnxcl(int fd) { return ioctl(fd, TIOCNXCL); }
+int hepabus_tiocgexcl(int fd) {
+    int flag = 0;
+    if (ioctl(fd, TIOCGEXCL, &flag) != 0) return -1;
+    return flag != 0;
+}
 
 int hepabus_set_custom_baud(int fd, uint32_t baud) {
     struct termios2 t;

@@ -48,6 +48,19 @@ public enum SerialLine {
     public static func markExclusive(fd: Int32) {
         _ = hepabus_tiocexcl(fd)
     }
+
+    /// Clears `TIOCEXCL` (ioctl `TIOCNXCL`). The flag belongs to the tty, not the
+    /// descriptor: on a pty whose other side stays open it would outlive us and
+    /// lock every later non-root opener out, so it is cleared before closing.
+    public static func clearExclusive(fd: Int32) {
+        _ = hepabus_tiocnxcl(fd)
+    }
+
+    /// Whether the tty behind `fd` is in exclusive mode (ioctl `TIOCGEXCL`); nil if the driver cannot say.
+    public static func isExclusive(fd: Int32) -> Bool? {
+        let flag = hepabus_tiocgexcl(fd)
+        return flag < 0 ? nil : flag == 1
+    }
 }
 
 extension SerialLine {

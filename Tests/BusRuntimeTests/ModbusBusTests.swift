@@ -114,3 +114,25 @@ import Serial
         recorder.executor.shutdown()
     }
 }
+
+@Suite struct TaskExecutorTests {
+    /// A task that prefers the bus executor runs its own code on the bus thread,
+    /// so its calls into the bus need no thread switch.
+    @Test func taskPreferringTheBusRunsOnTheBusThread() async throws {
+        let served = ServedUnits([1: RegisterMap(holdingRegisters: 10)])
+        let pty = try PseudoTerminal()
+        let server = ModbusRTUServer(pty: pty, units: served)
+        server.start()
+        defer { server.stop() }
+        let bus = try await ModbusBus(endpoint: .rtu(path: pty.secondaryPath, settings: SerialSettings()))
+        let result = try await Task(executorPreference: bus.executor) { () async throws -> (Bool, [UInt16], Bool) in
+            let before = bus.executor.isCurrentThread
+            try await bus.writeRegister(unit: 1, address: 2, value: 42)
+            let values = try await bus.readHoldingRegisters(unit: 1, address: 2, count: 1)
+            return (before, values, bus.executor.isCurrentThread)
+        }.value
+        #expect(result.0)
+        #expect(result.1 == [42])
+        #expect(result.2)
+    }
+}

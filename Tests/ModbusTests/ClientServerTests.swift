@@ -1,3 +1,4 @@
+import Glibc
 import Testing
 import Modbus
 import Serial
@@ -265,5 +266,19 @@ enum Transport: String, CaseIterable, CustomTestStringConvertible {
         let start = ContinuousClock.now
         for _ in 0..<3 { _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 10) }
         #expect(ContinuousClock.now - start >= .milliseconds(3 * 34))
+    }
+}
+
+@Suite struct ExclusiveModeTests {
+    /// TIOCEXCL belongs to the tty: a client must clear it when it lets go, or every
+    /// later non-root opener of that pty is refused with EBUSY.
+    @Test func exclusiveModeIsClearedOnClose() throws {
+        let rig = try Rig(rtuUnits: [1])
+        let observer = open(rig.pty!.secondaryPath, O_RDWR | O_NOCTTY | O_NONBLOCK)
+        defer { close(observer) }
+        #expect(observer >= 0)
+        #expect(SerialLine.isExclusive(fd: observer) == true)
+        rig.client.close()
+        #expect(SerialLine.isExclusive(fd: observer) == false)
     }
 }

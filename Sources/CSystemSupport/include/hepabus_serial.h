@@ -10,6 +10,8 @@
 int hepabus_tiocexcl(int fd);
 /// ioctl(TIOCNXCL): undo TIOCEXCL.
 int hepabus_tiocnxcl(int fd);
+/// ioctl(TIOCGEXCL): whether the tty is in exclusive mode (1/0), or -1.
+int hepabus_tiocgexcl(int fd);
 
 /// ioctl(TCSETS2) with BOTHER: set an arbitrary input and output baud rate,
 /// keeping every other termios field as it is.

@@ -53,6 +53,7 @@ public final class ModbusClient {
     /// Closes the line. Wraps modbus_close(3) and modbus_free(3).
     public func close() {
         if let context {
+            if endpoint.isSerial { SerialLine.clearExclusive(fd: modbus_get_socket(context)) }
             modbus_close(context)
             modbus_free(context)
         }
