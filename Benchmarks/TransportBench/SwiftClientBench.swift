@@ -2,7 +2,7 @@ import BusRuntime
 import Modbus
 import Serial
 
-/// The three ways the Swift stack is driven; all count as "the full Swift stack".
+/// The ways the Swift stack is driven; all count as "the full Swift stack".
 enum SwiftMode: String, CaseIterable, Sendable {
     /// ``ModbusClient`` called directly on the calling thread: the wrapper alone.
     case client = "swift-client"
@@ -12,6 +12,11 @@ enum SwiftMode: String, CaseIterable, Sendable {
     /// `bus.withClient { ... }` running chunks of transactions back to back on
     /// the bus thread (the poll-scheduler pattern): one hop per chunk.
     case busBatch = "swift-bus-batch"
+    /// `await bus.readHoldingRegisters(...)` per transaction, from a task started
+    /// with `Task(executorPreference: bus.executor)`: the caller's code runs on
+    /// the bus thread too, so the actor call needs no thread switch (how the
+    /// poll scheduler and the supervisor run).
+    case busTask = "swift-bus-task"
 }
 
 /// Where a client connects: the pty's secondary side, or the TCP server.
@@ -96,6 +101,17 @@ enum SwiftClientBench {
                 }
                 sample.callerHoppedBack = hoppedBack
                 return sample
+            }.value
+            await bus.close()
+            return sample
+
+        case .busTask:
+            let bus = try await ModbusBus(endpoint: transport.endpoint, options: options)
+            let sample = await Task(executorPreference: bus.executor) {
+                _ = await readThroughActor(bus, warmupTransactions)
+                return await Sample.measure(impl: mode.rawValue, transport: transport.name, transactions: n) {
+                    await readThroughActor(bus, n).errors
+                }
             }.value
             await bus.close()
             return sample
