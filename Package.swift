@@ -69,7 +69,7 @@ let package = Package(
         .target(
             name: "HepaBusCLI",
             dependencies: [
-                "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces",
+                "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings

@@ -65,12 +65,20 @@ public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
         width == 2 ? UInt32(words[0]) << 16 | UInt32(words[1]) : UInt32(words[0])
     }
 
+    /// raw × scale, exact for decimal scales: 0.1 is not exact in binary, so dividing
+    /// by 10 gives 123456.7 where multiplying by 0.1 gives 123456.70000000001.
+    func engineering(_ raw: Int64) -> Double {
+        let inverse = (1 / scale).rounded()
+        if scale < 1, abs(1 / scale - inverse) < 1e-9 { return Double(raw) / inverse }
+        return Double(raw) * scale
+    }
+
     /// Decodes an engineering value, refusing the sentinel and anything outside the range.
     public func decode(_ words: some Collection<UInt16>) throws(RegisterValueError) -> Double {
         let w = Array(words)
         guard let raw = raw(from: w) else { throw .wrongWidth(register: name, expected: width, got: w.count) }
         if let sentinel, pattern(from: w) == sentinel { throw .unavailable(register: name) }
-        let value = Double(raw) * scale
+        let value = engineering(raw)
         if let range, !range.contains(value) { throw .outOfRange(register: name, value: value, range: range) }
         return value
     }

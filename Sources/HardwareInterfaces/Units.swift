@@ -79,8 +79,10 @@ public struct Percentage: Hashable, Comparable, Sendable, CustomStringConvertibl
     public var description: String { "\(formatted(percent, 1)) %" }
 }
 
-/// Fixed decimals without Foundation.
+/// Fixed decimals without Foundation; never traps (NaN, infinities and huge values print as such).
 func formatted(_ value: Double, _ decimals: Int) -> String {
+    guard value.isFinite else { return value.isNaN ? "nan" : (value < 0 ? "-inf" : "inf") }
+    guard abs(value) < 1e15 else { return "\(value)" }
     var factor = 1.0
     for _ in 0..<decimals { factor *= 10 }
     let scaled = (abs(value) * factor).rounded()

@@ -10,6 +10,7 @@ struct Hepabus: AsyncParsableCommand {
             ENDPOINT is a serial device path (e.g. /dev/ttyUSB0, /dev/hepabus/bloodPump)
             or tcp://HOST:PORT. Addresses are protocol (0-based) addresses, decimal or 0x-hex.
             """,
-        subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self]
+        subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self,
+                      SimulateCommand.self, SimctlCommand.self]
     )
 }

@@ -165,3 +165,17 @@ let repositoryRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
         #expect(error("family: [unclosed") != nil)
     }
 }
+
+@Suite struct ExactDecimalTests {
+    @Test func decimalScalesDecodeExactly() throws {
+        #expect(try PeristalticPumpProtocol.deliveredVolume.decode([0x0012, 0xD687]) == 123456.7)
+        #expect(try PressureSensorProtocol.pressure.decode([UInt16(bitPattern: -12)]) == -1.2)
+        #expect(try TemperatureSensorProtocol.probeA.decode([3712]) == 37.12)
+    }
+
+    @Test func unitsDescribeNonFiniteValuesWithoutTrapping() {
+        #expect(FlowRate.mLPerMinute(.nan).description == "nan mL/min")
+        #expect(Pressure.mmHg(-.infinity).description == "-inf mmHg")
+        #expect(Temperature.celsius(37.125).description == "37.13 °C")
+    }
+}

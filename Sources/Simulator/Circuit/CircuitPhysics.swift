@@ -44,6 +44,10 @@ public struct CircuitPhysics: Sendable {
         public var returnClampOpen = true
         public var heaterEnabled = false
         public var heaterSetpoint = 37.0    // °C
+        /// The heater's own outlet temperature, when a heater model computes it:
+        /// the plasma then follows it (a closed loop through the heater's controller)
+        /// instead of the idealised lag toward the set-point.
+        public var heaterOutletTemperature: Double? = nil
         public init() {}
     }
 
@@ -117,10 +121,19 @@ public struct CircuitPhysics: Sendable {
         readings.filtratePressure += (target.filtrate + ripple / 2 - readings.filtratePressure) * alpha
 
         // Heat: toward the set-point while heating (and plasma flows past the heater), else toward ambient.
-        let heating = inputs.heaterEnabled && inputs.plasmaFlow + inputs.recirculationFlow > 0
-        let goal = heating ? inputs.heaterSetpoint : conditions.ambientTemperature
-        let tau = heating ? constants.heatingTimeConstant : constants.coolingTimeConstant
-        readings.plasmaTemperature += (goal - readings.plasmaTemperature) * (1 - exp(-dt / tau))
+        let flowing = inputs.plasmaFlow + inputs.recirculationFlow > 0
+        if let outlet = inputs.heaterOutletTemperature, flowing {
+            // Mixing toward what leaves the heater, and losing heat to the room.
+            let t = readings.plasmaTemperature
+            let mix = (outlet - t) * (1 - exp(-dt / constants.heatingTimeConstant))
+            let loss = (t - conditions.ambientTemperature) * (1 - exp(-dt / constants.coolingTimeConstant))
+            readings.plasmaTemperature = t + mix - loss
+        } else {
+            let heating = inputs.heaterEnabled && flowing
+            let goal = heating ? inputs.heaterSetpoint : conditions.ambientTemperature
+            let tau = heating ? constants.heatingTimeConstant : constants.coolingTimeConstant
+            readings.plasmaTemperature += (goal - readings.plasmaTemperature) * (1 - exp(-dt / tau))
+        }
         // The bioreactor sits downstream: a little cooler, a little later.
         let reactorGoal = readings.plasmaTemperature - (inputs.recirculationFlow > 0 ? 0.3 : 1.0)
         readings.bioreactorTemperature += (reactorGoal - readings.bioreactorTemperature) * (1 - exp(-dt / 10))

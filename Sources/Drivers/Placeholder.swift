@@ -1,1 +1,0 @@
-// Drivers: one per device family (see firmware-protocols/).

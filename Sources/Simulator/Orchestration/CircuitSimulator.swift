@@ -1,0 +1,316 @@
+import FirmwareProtocols
+import Foundation
+import Glibc
+import Modbus
+import Serial
+
+/// A simulated circuit: simulated device firmware for every role, served on
+/// pseudo-terminals (several units per RS-485 segment) and optionally Modbus TCP,
+/// coupled through ``CircuitPhysics``, with faults and conditions settable
+/// in-process and through the control socket.
+public final class CircuitSimulator: @unchecked Sendable {
+    /// How to run it.
+    public struct Options: Sendable {
+        /// Where the stable bus paths, the control socket and the manifest live (created if nil).
+        public var runDirectory: String?
+        /// Also serve each Modbus segment over TCP, at `tcpBasePort + index` (0: any free port).
+        public var tcpHost: String?
+        public var tcpBasePort: UInt16 = 0
+        /// Hold replies for their wire time at the segment's baud rate.
+        public var emulatesWireTime = false
+        /// Physics step, seconds.
+        public var physicsPeriod = 0.01
+        /// Plasma temperature at start.
+        public var initialPlasmaTemperature = 37.0
+        public init() {}
+    }
+
+    public let layout: SimulatedCircuitLayout
+    public let options: Options
+    public let runDirectory: String
+    public let time = MonotonicSimulationTime()
+    private var lines: [String: SimulatedBusLine] = [:]
+    private var devicesByRole: [String: any SimulatedDevice] = [:]
+    private var lineDevices: [String: any LineDeviceHosting] = [:]
+    private let lock = NSLock()
+    private var physics: CircuitPhysics
+    private var control: ControlSocket?
+    private var physicsThread: Thread?
+    private var running = false
+    private let physicsStopped = DispatchSemaphore(value: 0)
+
+    /// Builds the devices; nothing is served until ``start()``.
+    public init(layout: SimulatedCircuitLayout, options: Options = Options()) throws {
+        self.layout = layout
+        self.options = options
+        if let dir = options.runDirectory {
+            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            runDirectory = dir
+        } else {
+            var template = Array("/tmp/hepabus-sim-XXXXXX".utf8CString)
+            guard let made = mkdtemp(&template) else { throw SimulatorError("cannot create a run directory in /tmp") }
+            runDirectory = String(cString: made)
+        }
+        physics = CircuitPhysics(initialTemperature: options.initialPlasmaTemperature)
+        var servedByBus: [String: [UInt8: any ModbusDataModel]] = [:]
+        var serial: UInt32 = 24_000_001
+        for device in layout.devices {
+            guard layout.buses.contains(where: { $0.name == device.bus }) else {
+                throw SimulatorError("role \(device.role): no bus named '\(device.bus)'")
+            }
+            let identity = DeviceIdentity(serialNumber: serial)
+            serial += 1
+            if device.family == "asciiPump" {
+                lineDevices[device.role] = try makeLineDevice(role: device.role, identity: identity)
+                continue
+            }
+            let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity)
+            guard servedByBus[device.bus, default: [:]][device.unit] == nil else {
+                throw SimulatorError("role \(device.role): unit \(device.unit) is taken on bus \(device.bus)")
+            }
+            servedByBus[device.bus, default: [:]][device.unit] = model
+            devicesByRole[device.role] = model
+        }
+        for bus in layout.buses where servedByBus[bus.name] != nil {
+            lines[bus.name] = SimulatedBusLine(name: bus.name, settings: bus.settings, units: ServedUnits(servedByBus[bus.name]!),
+                                               path: runDirectory + "/" + bus.name, emulatesWireTime: options.emulatesWireTime)
+        }
+    }
+
+    deinit { stop() }
+
+    /// The line-protocol pump (firmware-protocols/line-ascii-pump.yaml) on its own pty.
+    func makeLineDevice(role: String, identity: DeviceIdentity) throws -> any LineDeviceHosting {
+        throw SimulatorError("role \(role): the line-protocol pump is not available in this build")
+    }
+
+    static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity) throws -> any SimulatedDevice {
+        switch family {
+        case PeristalticPumpProtocol.family: SimulatedPump(time: time, identity: identity, role: role)
+        case PressureSensorProtocol.family: SimulatedPressureSensor(time: time, identity: identity, role: role)
+        case TemperatureSensorProtocol.family: SimulatedTemperatureSensor(time: time, identity: identity, role: role)
+        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role)
+        case AirDetectorProtocol.family: SimulatedAirDetector(time: time, identity: identity, role: role)
+        case BloodLeakDetectorProtocol.family: SimulatedBloodLeakDetector(time: time, identity: identity, role: role)
+        default:
+            throw SimulatorError("role \(role): unknown family '\(family)' (known: \(FamilyCatalog.families.map(\.family).joined(separator: ", ")), asciiPump)")
+        }
+    }
+
+    /// Serves every line, starts the physics and the control socket, writes the manifest.
+    public func start() throws {
+        lock.withLock { running = true }
+        for (index, bus) in layout.buses.enumerated() {
+            if let line = lines[bus.name] {
+                try line.plug()
+                if let host = options.tcpHost {
+                    try line.serveTCP(host: host, port: options.tcpBasePort == 0 ? 0 : options.tcpBasePort + UInt16(index))
+                }
+            }
+        }
+        for host in lineDevices.values { try host.start(directory: runDirectory) }
+        stepPhysics(dt: 0)
+        let control = try ControlSocket(path: runDirectory + "/control.sock") { [weak self] line in
+            guard let self else { return #"{"ok":false,"error":"the simulator is stopping"}"# }
+            return self.handleControlLine(line)
+        }
+        control.start()
+        self.control = control
+        let thread = Thread { [weak self] in
+            self?.physicsLoop()
+        }
+        thread.name = "simulator-physics"
+        thread.start()
+        physicsThread = thread
+    }
+
+    /// Stops everything: lines closed, threads ended.
+    public func stop() {
+        let wasRunning = lock.withLock { () -> Bool in
+            defer { running = false }
+            return running
+        }
+        guard wasRunning else { return }
+        physicsStopped.wait()
+        control?.stop()
+        control = nil
+        for line in lines.values { line.stop() }
+        for host in lineDevices.values { host.stop() }
+    }
+
+    // MARK: Access for tests and the control interface
+
+    /// The simulated firmware playing `role`.
+    public func device(role: String) -> (any SimulatedDevice)? { devicesByRole[role] }
+    /// The line-protocol device playing `role`.
+    public func lineDevice(role: String) -> (any LineDeviceHosting)? { lineDevices[role] }
+
+    /// Every Modbus role.
+    public var roles: [String] { layout.devices.map(\.role) }
+
+    /// The served units of a bus (for transport fault injection).
+    func servedUnits(bus: String) -> ServedUnits? { lines[bus]?.units }
+
+    /// The circuit's physical conditions.
+    public var conditions: CircuitConditions {
+        get { lock.withLock { physics.conditions } }
+        set { lock.withLock { physics.conditions = newValue } }
+    }
+
+    /// The physics' latest readings.
+    public var readings: CircuitPhysics.Readings { lock.withLock { physics.readings } }
+
+    /// Injects a transport fault on `role`'s unit.
+    public func inject(_ fault: ModbusServerFault, role: String, count: Int? = nil) throws {
+        guard let device = layout.device(role: role) else { throw SimulatorError("no role '\(role)'") }
+        if let host = lineDevices[role] {
+            try host.inject(fault, count: count)
+            return
+        }
+        guard let units = lines[device.bus]?.units else { throw SimulatorError("bus \(device.bus) is not served") }
+        units.inject(fault, unit: device.unit, count: count)
+    }
+
+    /// Removes every fault (transport and device-level) from `role`.
+    public func clearFaults(role: String) throws {
+        guard let device = layout.device(role: role) else { throw SimulatorError("no role '\(role)'") }
+        if let host = lineDevices[role] {
+            host.clearFaults()
+            return
+        }
+        lines[device.bus]?.units.clearFault(unit: device.unit)
+        devicesByRole[role]?.clearInjectedFaults()
+    }
+
+    /// Closes a bus's line (clients see the port vanish).
+    public func unplug(bus: String) throws {
+        if let line = lines[bus] { line.unplug(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) { host.unplug(); return }
+        throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
+    }
+
+    /// Reopens a bus's line at the same path.
+    public func replug(bus: String) throws {
+        if let line = lines[bus] { try line.plug(); writeManifestQuietly(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) { try host.replug(); writeManifestQuietly(); return }
+        throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
+    }
+
+    // MARK: Physics
+
+    private func physicsLoop() {
+        var last = time.now
+        while lock.withLock({ running }) {
+            usleep(UInt32(options.physicsPeriod * 1_000_000))
+            let now = time.now
+            stepPhysics(dt: now - last)
+            last = now
+        }
+        physicsStopped.signal()
+    }
+
+    private func pump(_ role: String) -> SimulatedPump? { devicesByRole[role] as? SimulatedPump }
+    private func pressure(_ role: String) -> SimulatedPressureSensor? { devicesByRole[role] as? SimulatedPressureSensor }
+    private func thermometer(_ role: String) -> SimulatedTemperatureSensor? { devicesByRole[role] as? SimulatedTemperatureSensor }
+
+    /// One physics step: devices → inputs → physics → sensors.
+    func stepPhysics(dt: Double) {
+        for device in devicesByRole.values { device.tick() }
+        var inputs = CircuitPhysics.Inputs()
+        let blood = pump("bloodPump") ?? pump("infusionPump")
+        inputs.bloodFlow = blood?.trueFlowRate ?? 0
+        inputs.bloodPumpSpeed = blood?.rotorSpeed ?? 0
+        inputs.plasmaFlow = pump("plasmaPump")?.trueFlowRate ?? 0
+        inputs.recirculationFlow = pump("recirculationPump")?.trueFlowRate ?? 0
+        let air = devicesByRole["airDetector"] as? SimulatedAirDetector
+        inputs.returnClampOpen = !(air?.isClampClosed ?? false)
+        let heater = devicesByRole["plasmaHeater"] as? SimulatedHeater
+        // The heater firmware models its own element and outlet (and its cut-out):
+        // the plasma follows its outlet, closing the loop through its controller.
+        inputs.heaterEnabled = heater?.isEnabled ?? false
+        inputs.heaterSetpoint = heater?.setpoint ?? 37
+        inputs.heaterOutletTemperature = heater?.outletTemperature
+        let (r, conditions) = lock.withLock { () -> (CircuitPhysics.Readings, CircuitConditions) in
+            physics.step(dt, inputs: inputs)
+            return (physics.readings, physics.conditions)
+        }
+        pressure("arterialPressure")?.truePressure = r.arterialPressure
+        pressure("preFilterPressure")?.truePressure = r.preFilterPressure
+        pressure("venousPressure")?.truePressure = r.venousPressure
+        pressure("filtratePressure")?.truePressure = r.filtratePressure
+        if let t = thermometer("plasmaTemperature") {
+            // Two probes in one housing: a hair apart, as real redundant probes are.
+            t.probeATemperature = r.plasmaTemperature + 0.03
+            t.probeBTemperature = r.plasmaTemperature - 0.03
+        }
+        if let t = thermometer("bioreactorTemperature") {
+            t.probeATemperature = r.bioreactorTemperature + 0.02
+            t.probeBTemperature = r.bioreactorTemperature - 0.02
+        }
+        if let heater {
+            heater.inletTemperature = r.plasmaTemperature
+            heater.plasmaFlowing = inputs.plasmaFlow + inputs.recirculationFlow > 0
+        }
+        if let air {
+            air.bubbleVolume = conditions.bubbleVolumeMicroliters
+            air.airPresent = r.airPresent
+        }
+        (devicesByRole["bloodLeakDetector"] as? SimulatedBloodLeakDetector)?.haemoglobin = min(5000, r.bloodLeak)
+    }
+
+    // MARK: Manifest
+
+    /// What the simulator serves, for any Modbus master to find.
+    public var manifest: SimulatorManifest {
+        var buses: [SimulatorManifest.Bus] = []
+        for bus in layout.buses {
+            if let line = lines[bus.name] {
+                buses.append(.init(name: bus.name, endpoint: line.path, pty: line.ptyPath, settings: bus.settings.description,
+                                   tcp: line.tcp.map { "tcp://\($0.host):\($0.port)" }, protocolName: "modbus-rtu"))
+            } else if let host = lineDevices.values.first(where: { $0.busName == bus.name }) {
+                buses.append(.init(name: bus.name, endpoint: host.path, pty: host.ptyPath, settings: bus.settings.description,
+                                   tcp: nil, protocolName: "line"))
+            }
+        }
+        let devices = layout.devices.map { d -> SimulatorManifest.Device in
+            let bus = buses.first { $0.name == d.bus }
+            let family = FamilyCatalog.families.first { $0.family == d.family }
+            return .init(role: d.role, family: d.family, familyCode: family.map { Int($0.familyCode) }, bus: d.bus,
+                         endpoint: bus?.endpoint ?? "", unit: Int(d.unit), tcp: bus?.tcp,
+                         spec: "firmware-protocols/" + Self.specFile(d.family))
+        }
+        return SimulatorManifest(circuit: layout.name, control: runDirectory + "/control.sock", runDirectory: runDirectory,
+                                 processID: Int(getpid()), buses: buses, devices: devices)
+    }
+
+    static func specFile(_ family: String) -> String {
+        switch family {
+        case "peristalticPump": "peristaltic-pump.yaml"
+        case "pressureSensor": "pressure-sensor.yaml"
+        case "temperatureSensor": "temperature-sensor.yaml"
+        case "heater": "heater.yaml"
+        case "airDetector": "air-detector.yaml"
+        case "bloodLeakDetector": "blood-leak-detector.yaml"
+        case "asciiPump": "line-ascii-pump.yaml"
+        default: family + ".yaml"
+        }
+    }
+
+    /// The manifest as pretty JSON.
+    public func manifestJSON() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        return String(decoding: try encoder.encode(manifest), as: UTF8.self)
+    }
+
+    /// Writes the manifest (atomically, so readers never see half a file).
+    public func writeManifest(to path: String) throws {
+        manifestPath = path
+        try (manifestJSON() + "\n").write(toFile: path, atomically: true, encoding: .utf8)
+    }
+
+    private var manifestPath: String?
+    private func writeManifestQuietly() {
+        if let manifestPath { try? writeManifest(to: manifestPath) }
+    }
+}

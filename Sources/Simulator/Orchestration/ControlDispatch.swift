@@ -1,0 +1,148 @@
+import FirmwareProtocols
+import Foundation
+import Modbus
+
+extension CircuitSimulator {
+    /// Runs one control line and answers with one JSON line.
+    func handleControlLine(_ line: String) -> String {
+        do {
+            let command = try ControlCommand.parse(line)
+            return try perform(command)
+        } catch let error as ControlCommandError {
+            return reply(ok: false, error: error.description)
+        } catch {
+            return reply(ok: false, error: "\(error)")
+        }
+    }
+
+    /// Carries out a control command; the reply is a JSON object with "ok".
+    public func perform(_ command: ControlCommand) throws -> String {
+        switch command {
+        case .help:
+            return reply(ok: true, extra: "\"help\":\"\(jsonEscape(ControlCommand.helpText))\"")
+        case .status:
+            return reply(ok: true, extra: "\"status\":\(statusJSON())")
+        case .transportFault(let role, let fault, let count):
+            try inject(fault, role: role, count: count)
+        case .stuck(let role):
+            try modbusDevice(role).setMeasurementFault(.stuck)
+        case .drift(let role, let rate):
+            try modbusDevice(role).setMeasurementFault(.drift(perSecond: rate))
+        case .statusBits(let role, let bits):
+            try modbusDevice(role).setForcedStatusBits(bits)
+        case .clear(let role):
+            try clearFaults(role: role)
+        case .setProperty(let role, let property, let value):
+            if let host = lineDevice(role: role) {
+                try host.setCondition(property, to: value)
+            } else {
+                try modbusDevice(role).setCondition(property, to: value)
+            }
+        case .condition(let name, let value):
+            try setCondition(name, value)
+        case .unplug(let bus):
+            try unplug(bus: bus)
+        case .replug(let bus):
+            try replug(bus: bus)
+        }
+        return reply(ok: true)
+    }
+
+    private func modbusDevice(_ role: String) throws -> any SimulatedDevice {
+        guard let device = device(role: role) else {
+            throw SimulatorError("no Modbus device plays role '\(role)' (roles: \(roles.joined(separator: ", ")))")
+        }
+        return device
+    }
+
+    /// Sets a circuit condition by name from text.
+    public func setCondition(_ name: String, _ value: String) throws {
+        func number() throws -> Double {
+            guard let v = Double(value), v.isFinite else { throw SimulatorError("condition \(name): '\(value)' is not a number") }
+            return v
+        }
+        func flag() throws -> Bool {
+            switch value.lowercased() {
+            case "true", "1", "on", "yes": return true
+            case "false", "0", "off", "no": return false
+            default: throw SimulatorError("condition \(name): '\(value)' is not true/false")
+            }
+        }
+        var c = conditions
+        switch name {
+        case "accessLineRestriction": c.accessLineRestriction = max(1, try number())
+        case "returnLineRestriction": c.returnLineRestriction = max(1, try number())
+        case "returnLineDisconnected": c.returnLineDisconnected = try flag()
+        case "separatorClotting":
+            let v = try number()
+            guard (0...1).contains(v) else { throw SimulatorError("condition separatorClotting: \(v) is outside 0-1") }
+            c.separatorClotting = v
+        case "airInReturnLine": c.airInReturnLine = try flag()
+        case "bubbleVolume": c.bubbleVolumeMicroliters = max(0, try number())
+        case "bloodLeak": c.bloodLeakPartsPerMillion = max(0, try number())
+        case "ambientTemperature": c.ambientTemperature = try number()
+        default:
+            throw SimulatorError("unknown condition '\(name)' (accessLineRestriction, returnLineRestriction, returnLineDisconnected, "
+                + "separatorClotting, airInReturnLine, bubbleVolume, bloodLeak, ambientTemperature)")
+        }
+        conditions = c
+    }
+
+    /// Every role's state, from its own registers decoded by the specification.
+    func statusJSON() -> String {
+        var entries: [String] = []
+        for role in roles {
+            if let host = lineDevice(role: role) {
+                entries.append("\"\(role)\":\(host.statusJSON())")
+                continue
+            }
+            guard let device = device(role: role) else { continue }
+            var fields: [String] = ["\"family\":\"\(device.family.family)\""]
+            for register in device.family.registers where register.table == .input || register.access != .write {
+                let table: ModbusTable = register.table == .input ? .input : .holding
+                guard let words = try? device.read(table, address: register.address, count: register.width) else { continue }
+                if register.type == .bits {
+                    fields.append("\"\(register.name)\":\(words[0])")
+                } else if let value = try? register.decode(words) {
+                    fields.append("\"\(register.name)\":\(value)")
+                } else {
+                    fields.append("\"\(register.name)\":null")
+                }
+            }
+            fields.append("\"measurementFault\":\"\(device.measurementFault)\"")
+            fields.append("\"forcedStatusBits\":\(device.forcedStatusBits)")
+            entries.append("\"\(role)\":{\(fields.joined(separator: ","))}")
+        }
+        let r = readings
+        let c = conditions
+        let physics = "{\"arterialPressure\":\(r.arterialPressure),\"preFilterPressure\":\(r.preFilterPressure),"
+            + "\"venousPressure\":\(r.venousPressure),\"filtratePressure\":\(r.filtratePressure),"
+            + "\"transmembranePressure\":\(r.transmembranePressure),\"plasmaTemperature\":\(r.plasmaTemperature),"
+            + "\"conditions\":{\"accessLineRestriction\":\(c.accessLineRestriction),\"returnLineRestriction\":\(c.returnLineRestriction),"
+            + "\"returnLineDisconnected\":\(c.returnLineDisconnected),\"separatorClotting\":\(c.separatorClotting),"
+            + "\"airInReturnLine\":\(c.airInReturnLine),\"bloodLeak\":\(c.bloodLeakPartsPerMillion)}}"
+        return "{\"roles\":{\(entries.joined(separator: ","))},\"physics\":\(physics)}"
+    }
+
+    func reply(ok: Bool, error: String? = nil, extra: String? = nil) -> String {
+        var fields = ["\"ok\":\(ok)"]
+        if let error { fields.append("\"error\":\"\(jsonEscape(error))\"") }
+        if let extra { fields.append(extra) }
+        return "{\(fields.joined(separator: ","))}"
+    }
+}
+
+func jsonEscape(_ text: String) -> String {
+    var out = ""
+    for scalar in text.unicodeScalars {
+        switch scalar {
+        case "\"": out += "\\\""
+        case "\\": out += "\\\\"
+        case "\n": out += "\\n"
+        case "\t": out += "\\t"
+        default:
+            if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+        }
+    }
+    return out
+}

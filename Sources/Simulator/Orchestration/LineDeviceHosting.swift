@@ -1,0 +1,23 @@
+import Modbus
+
+/// A simulated device that speaks a line protocol on its own pseudo-terminal
+/// (not Modbus), hosted by the circuit simulator beside the Modbus segments.
+public protocol LineDeviceHosting: AnyObject, Sendable {
+    /// The bus (line) name in the layout.
+    var busName: String { get }
+    /// The stable path clients open.
+    var path: String { get }
+    /// The pty behind it now, nil while unplugged.
+    var ptyPath: String? { get }
+    func start(directory: String) throws
+    func stop()
+    func unplug()
+    func replug() throws
+    /// Transport faults, mapped onto the line protocol (silence, delay, corrupted checksum, garbage, refusal).
+    func inject(_ fault: ModbusServerFault, count: Int?) throws
+    func clearFaults()
+    /// Device conditions by name (e.g. doorOpen).
+    func setCondition(_ name: String, to value: String) throws
+    /// The device's state as a JSON object.
+    func statusJSON() -> String
+}

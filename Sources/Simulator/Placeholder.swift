@@ -1,1 +1,0 @@
-// Simulator: simulated device firmware and circuit physics.
