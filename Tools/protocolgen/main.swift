@@ -19,6 +19,14 @@ do {
     for (name, text) in MarkdownRenderer.render(common: common, families: families) {
         outputs.append((specs.appendingPathComponent(name), text))
     }
+    // Line (ASCII) protocols: the line-*.yaml files the family loader skips.
+    let lines = try LineProtocolLoader.loadAll(directory: specs)
+    for (name, text) in LineProtocolSwiftRenderer.render(lines) {
+        outputs.append((generated.appendingPathComponent(name), text))
+    }
+    for (name, text) in LineProtocolMarkdownRenderer.render(lines) {
+        outputs.append((specs.appendingPathComponent(name), text))
+    }
     var stale: [String] = []
     for (url, text) in outputs.sorted(by: { $0.0.path < $1.0.path }) {
         let current = try? String(contentsOf: url, encoding: .utf8)
@@ -33,7 +41,7 @@ do {
         FileHandle.standardError.write(Data(("out of date (run `make protocols`):\n" + stale.joined(separator: "\n") + "\n").utf8))
         exit(1)
     }
-    print(check ? "generated files are up to date (\(families.count) families)"
+    print(check ? "generated files are up to date (\(families.count) families, \(lines.count) line protocols)"
                 : "wrote \(stale.count) file(s); \(outputs.count - stale.count) already up to date")
 } catch {
     FileHandle.standardError.write(Data("hepabus-protocolgen: \(error)\n".utf8))
