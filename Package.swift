@@ -59,6 +59,7 @@ let package = Package(
             dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
             swiftSettings: swiftSettings
         ),
+        .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
@@ -101,6 +102,7 @@ let package = Package(
             dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),

@@ -1,0 +1,1 @@
+// The safety interlock (see ../shared/design/SAFETY.md).
