@@ -60,6 +60,14 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
+        .target(name: "Journal", swiftSettings: swiftSettings),
+        // Appends to a journal until killed: the crash-durability test's subject.
+        .executableTarget(
+            name: "hepabus-journal-probe",
+            dependencies: ["Journal"],
+            path: "Tools/journal-probe",
+            swiftSettings: swiftSettings
+        ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
@@ -102,6 +110,7 @@ let package = Package(
             dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
