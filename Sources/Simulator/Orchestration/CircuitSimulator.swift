@@ -61,7 +61,7 @@ public final class CircuitSimulator: @unchecked Sendable {
             let identity = DeviceIdentity(serialNumber: serial)
             serial += 1
             if device.family == "asciiPump" {
-                lineDevices[device.role] = try makeLineDevice(role: device.role, identity: identity)
+                lineDevices[device.role] = try makeLineDevice(role: device.role, bus: device.bus, address: device.unit, identity: identity)
                 continue
             }
             let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity)
@@ -80,8 +80,14 @@ public final class CircuitSimulator: @unchecked Sendable {
     deinit { stop() }
 
     /// The line-protocol pump (firmware-protocols/line-ascii-pump.yaml) on its own pty.
-    func makeLineDevice(role: String, identity: DeviceIdentity) throws -> any LineDeviceHosting {
-        throw SimulatorError("role \(role): the line-protocol pump is not available in this build")
+    func makeLineDevice(role: String, bus: String, address: UInt8, identity: DeviceIdentity) throws -> any LineDeviceHosting {
+        guard AsciiPumpLineProtocol.addresses.contains(Int(address)) else {
+            throw SimulatorError("role \(role): line pump address \(address) is outside \(AsciiPumpLineProtocol.addresses)")
+        }
+        let serial = String(identity.serialNumber % 100_000_000)
+        let configuration = AsciiPumpFirmware.Configuration(
+            address: Int(address), serialNumber: String(repeating: "0", count: 8 - serial.count) + serial)
+        return HostedAsciiPump(busName: bus, firmware: AsciiPumpFirmware(configuration: configuration, time: MonotonicLineFirmwareTime()))
     }
 
     static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity) throws -> any SimulatedDevice {

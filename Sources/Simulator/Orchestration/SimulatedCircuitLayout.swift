@@ -49,16 +49,19 @@ public struct SimulatedCircuitLayout: Sendable, Equatable {
     static let modbusLine = SerialSettings(baudRate: 115200, parity: .even, dataBits: .eight, stopBits: .one)
 
     /// A bioartificial liver circuit of the HepAssis2 kind: blood side and plasma
-    /// side on separate RS-485 segments.
+    /// side on separate RS-485 segments, and a heparin (anticoagulant) pump speaking
+    /// the line protocol on its own RS-232 line.
     public static let bioartificialLiver = SimulatedCircuitLayout(
         name: "bal",
-        buses: [Bus(name: "blood", settings: modbusLine), Bus(name: "plasma", settings: modbusLine)],
+        buses: [Bus(name: "blood", settings: modbusLine), Bus(name: "plasma", settings: modbusLine),
+                Bus(name: "heparin", settings: SerialSettings(baudRate: 9600))],
         devices: [
             Device(role: "bloodPump", family: "peristalticPump", bus: "blood", unit: 1),
             Device(role: "arterialPressure", family: "pressureSensor", bus: "blood", unit: 2),
             Device(role: "preFilterPressure", family: "pressureSensor", bus: "blood", unit: 3),
             Device(role: "venousPressure", family: "pressureSensor", bus: "blood", unit: 4),
             Device(role: "airDetector", family: "airDetector", bus: "blood", unit: 5),
+            Device(role: "heparinPump", family: "asciiPump", bus: "heparin", unit: 1),
             Device(role: "plasmaPump", family: "peristalticPump", bus: "plasma", unit: 1),
             Device(role: "recirculationPump", family: "peristalticPump", bus: "plasma", unit: 2),
             Device(role: "filtratePressure", family: "pressureSensor", bus: "plasma", unit: 3),

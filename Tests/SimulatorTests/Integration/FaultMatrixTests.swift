@@ -30,6 +30,12 @@ import Testing
         for role in Self.roles {
             #expect(await rig.failureKind(role) == nil, "\(role) must read cleanly before faults")
             for (name, fault, kind) in Self.transportFaults {
+                var fault = fault
+                if case .garbage = fault, rig.family(role) == "asciiPump" {
+                    // The line protocol's own nonsense: a whole line (a line without its
+                    // terminator never ends, which the master can only call a timeout).
+                    fault = .garbage(Array("7=ZZ!!;00\r".utf8))
+                }
                 try rig.simulator.inject(fault, role: role, count: 1)
                 let observed = await rig.failureKind(role)
                 #expect(observed == kind, "\(role), \(name): expected \(kind), got \(String(describing: observed))")
@@ -59,7 +65,7 @@ import Testing
 
     @Test func unpluggedLineIsDisconnectedAndComesBack() async throws {
         let rig = try await SimulatedCircuitRig()
-        for bus in ["blood", "plasma"] {
+        for bus in ["blood", "plasma", "heparin"] {
             let roles = rig.simulator.layout.devices.filter { $0.bus == bus }.map(\.role)
             try rig.simulator.unplug(bus: bus)
             for role in roles {
@@ -134,13 +140,15 @@ import Testing
     @Test func identityBlocksNameEveryFamily() async throws {
         let rig = try await SimulatedCircuitRig()
         var serials = Set<UInt32>()
-        for role in Self.roles {
+        for role in Self.roles where rig.family(role) != "asciiPump" {
             let family = FamilyCatalog.families.first { $0.family == rig.family(role) }!
             let identity = try await rig.device(role).readIdentity(expecting: family)
             #expect(identity.familyCode == family.familyCode)
             serials.insert(identity.serialNumber)
         }
-        #expect(serials.count == Self.roles.count)  // every device its own serial number
+        #expect(serials.count == Self.roles.count - 1)  // every Modbus device its own serial number
+        let heparin = try await rig.linePump("heparinPump").readIdentity()
+        #expect(!heparin.serialNumber.isEmpty)
         await rig.close()
     }
 }

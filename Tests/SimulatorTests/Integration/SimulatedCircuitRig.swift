@@ -11,6 +11,7 @@ import Simulator
 final class SimulatedCircuitRig {
     let simulator: CircuitSimulator
     private(set) var buses: [String: ModbusBus] = [:]
+    private(set) var lineBuses: [String: SerialLineBus] = [:]
     let options: ModbusClientOptions
 
     init(layout: SimulatedCircuitLayout = .bioartificialLiver, tcp: Bool = false) async throws {
@@ -31,10 +32,16 @@ final class SimulatedCircuitRig {
             }
             buses[bus.name] = try await ModbusBus(endpoint: endpoint, options: options)
         }
+        for bus in simulator.manifest.buses where bus.protocolName == "line" {
+            let settings = layout.buses.first { $0.name == bus.name }!.settings
+            lineBuses[bus.name] = try await SerialLineBus(path: bus.endpoint, settings: settings,
+                                                          minimumGap: AsciiPumpLineProtocol.minimumCommandGap)
+        }
     }
 
     func close() async {
         for bus in buses.values { await bus.close() }
+        for bus in lineBuses.values { await bus.close() }
         simulator.stop()
     }
 
@@ -45,9 +52,16 @@ final class SimulatedCircuitRig {
 
     func family(_ role: String) -> String { simulator.layout.device(role: role)!.family }
 
+    /// The line-protocol pump driver for `role`.
+    func linePump(_ role: String) throws(DeviceError) -> AsciiPumpDriver<SerialLineBus> {
+        let d = simulator.layout.device(role: role)!
+        return try AsciiPumpDriver(device: lineBuses[d.bus]!, address: Int(d.unit))
+    }
+
     /// The role's main reading through its driver, as the poll scheduler will do it.
     @discardableResult
     func read(_ role: String) async throws(DeviceError) -> String {
+        if family(role) == "asciiPump" { return "\(try await linePump(role).readStatus())" }
         let device = device(role)
         switch family(role) {
         case "peristalticPump": return "\(try await PeristalticPumpDriver(device: device).read())"
@@ -77,6 +91,10 @@ final class SimulatedCircuitRig {
 
     /// Reconnects a bus after its line came back.
     func reconnect(_ bus: String) async throws {
-        try await buses[bus]!.connect()
+        if let line = lineBuses[bus] {
+            try await line.reconnect()
+        } else {
+            try await buses[bus]!.connect()
+        }
     }
 }
