@@ -47,7 +47,9 @@ let package = Package(
         // The device protocols: generated from firmware-protocols/ (FirmwareProtocols,
         // pure data for the runtime) by a generator that reads and checks the YAML (ProtocolSpec).
         .target(name: "FirmwareProtocols", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
-        .target(name: "ProtocolSpec", dependencies: ["Yams"], swiftSettings: swiftSettings),
+        .target(name: "ProtocolSpec", dependencies: ["StrictYAML", "Yams"], swiftSettings: swiftSettings),
+        // Strict YAML reading shared by the protocol specifications and the circuit files.
+        .target(name: "StrictYAML", dependencies: ["Yams"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hepabus-protocolgen",
             dependencies: ["ProtocolSpec"],

@@ -1,3 +1,4 @@
+import StrictYAML
 import Foundation
 import Yams
 
@@ -39,7 +40,7 @@ public enum LineProtocolLoader {
 
     /// Validates `text` as the line protocol of `file` (the name used in messages).
     public static func parse(_ text: String, file: String) throws -> LineProtocolSpecification {
-        let root = NodeReader(file: file, node: try SpecificationLoader.compose(text, file: file), context: "the line protocol")
+        let root = try NodeReader.root(text, file: file, context: "the line protocol")
         let f = try root.mapping(allowed: ["protocol", "title", "protocolVersion", "description", "serial", "addresses", "framing",
                                            "timing", "watchdog", "safeState", "rotor", "fields", "commands", "replyCodes", "examples"])
         let name = try root.string(try root.required(f, "protocol"), key: "protocol")

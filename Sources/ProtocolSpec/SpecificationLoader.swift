@@ -1,3 +1,4 @@
+import StrictYAML
 import Foundation
 import Yams
 
@@ -24,26 +25,13 @@ public enum SpecificationLoader {
 
     static func displayName(_ url: URL) -> String { "firmware-protocols/" + url.lastPathComponent }
 
-    static func compose(_ text: String, file: String) throws -> Node {
-        do {
-            guard let node = try Yams.compose(yaml: text) else {
-                throw SpecificationError(file: file, line: 1, column: 1, message: "the file is empty")
-            }
-            return node
-        } catch let error as SpecificationError {
-            throw error
-        } catch let error as YamlError {
-            throw SpecificationError(file: file, line: 0, column: 0, message: "not valid YAML: \(error)")
-        }
-    }
-
     public static func loadCommon(url: URL) throws -> CommonBlocks {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try parseCommon(text, file: displayName(url))
     }
 
     public static func parseCommon(_ text: String, file: String) throws -> CommonBlocks {
-        let root = NodeReader(file: file, node: try compose(text, file: file), context: "the file")
+        let root = try NodeReader.root(text, file: file, context: "the file")
         let fields = try root.mapping(allowed: ["blocks"])
         let blocksNode = root.child(try root.required(fields, "blocks"), "blocks")
         guard case .mapping(let mapping) = blocksNode.node else { throw blocksNode.fail("'blocks' must be a mapping of block names") }
@@ -68,7 +56,7 @@ public enum SpecificationLoader {
     }
 
     public static func parseFamily(_ text: String, file: String, common: CommonBlocks) throws -> ProtocolSpecification {
-        let root = NodeReader(file: file, node: try compose(text, file: file), context: "the family")
+        let root = try NodeReader.root(text, file: file, context: "the family")
         let fields = try root.mapping(allowed: ["family", "familyCode", "protocolVersion", "title", "description", "blocks", "safeState", "registers"])
         let family = try root.string(try root.required(fields, "family"), key: "family")
         guard let first = family.first, first.isLowercase, family.allSatisfy({ $0.isLetter || $0.isNumber }) else {

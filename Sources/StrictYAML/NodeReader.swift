@@ -1,19 +1,40 @@
-import Yams
+import Foundation
+public import Yams
 
 /// Strict reading of a YAML mapping: every key must be known, every value of
 /// the right type, and every complaint names the file, line, column and key.
-struct NodeReader {
-    let file: String
-    let node: Node
-    let context: String
+public struct NodeReader {
+    public let file: String
+    public let node: Node
+    public let context: String
 
-    func fail(_ message: String, at node: Node? = nil) -> SpecificationError {
+    public init(file: String, node: Node, context: String) {
+        self.file = file
+        self.node = node
+        self.context = context
+    }
+
+    /// Parses `text` (YAML) into a reader of its root, or says where it is broken.
+    public static func root(_ text: String, file: String, context: String = "the file") throws(YAMLError) -> NodeReader {
+        do {
+            guard let node = try Yams.compose(yaml: text) else {
+                throw YAMLError(file: file, line: 1, column: 1, message: "the file is empty")
+            }
+            return NodeReader(file: file, node: node, context: context)
+        } catch let error as YAMLError {
+            throw error
+        } catch {
+            throw YAMLError(file: file, line: 0, column: 0, message: "not valid YAML: \(error)")
+        }
+    }
+
+    public func fail(_ message: String, at node: Node? = nil) -> YAMLError {
         let mark = (node ?? self.node).mark
-        return SpecificationError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, message: message)
+        return YAMLError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, message: message)
     }
 
     /// The mapping's pairs, refusing keys not in `allowed`.
-    func mapping(allowed: Set<String>) throws -> [String: Node] {
+    public func mapping(allowed: Set<String>) throws -> [String: Node] {
         guard case .mapping(let mapping) = node else { throw fail("\(context) must be a mapping") }
         var result: [String: Node] = [:]
         for (key, value) in mapping {
@@ -28,32 +49,32 @@ struct NodeReader {
     }
 
     /// A key's value read without checking the others (to name the thing before judging it).
-    func namedValue(_ key: String) -> Node? {
+    public func namedValue(_ key: String) -> Node? {
         guard case .mapping(let mapping) = node else { return nil }
         return mapping.first { if case .scalar(let s) = $0.key { return s.string == key } else { return false } }?.value
     }
 
-    func child(_ node: Node, _ context: String) -> NodeReader { NodeReader(file: file, node: node, context: context) }
+    public func child(_ node: Node, _ context: String) -> NodeReader { NodeReader(file: file, node: node, context: context) }
 
-    func required(_ fields: [String: Node], _ key: String) throws -> Node {
+    public func required(_ fields: [String: Node], _ key: String) throws -> Node {
         guard let value = fields[key] else { throw fail("missing key '\(key)' in \(context)") }
         return value
     }
 
-    func string(_ node: Node, key: String) throws -> String {
+    public func string(_ node: Node, key: String) throws -> String {
         guard case .scalar(let scalar) = node else { throw fail("'\(key)' in \(context) must be text", at: node) }
         return scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
     /// A whole number, decimal or 0x-hex.
-    func integer(_ node: Node, key: String) throws -> Int {
+    public func integer(_ node: Node, key: String) throws -> Int {
         guard case .scalar(let scalar) = node, let value = Self.parseInteger(scalar.string) else {
             throw fail("'\(key)' in \(context) must be a whole number (decimal or 0x-hex)", at: node)
         }
         return value
     }
 
-    func number(_ node: Node, key: String) throws -> Double {
+    public func number(_ node: Node, key: String) throws -> Double {
         guard case .scalar(let scalar) = node else { throw fail("'\(key)' in \(context) must be a number", at: node) }
         if let int = Self.parseInteger(scalar.string) { return Double(int) }
         guard let value = Double(scalar.string), value.isFinite else {
@@ -62,12 +83,12 @@ struct NodeReader {
         return value
     }
 
-    func sequence(_ node: Node, key: String) throws -> [Node] {
+    public func sequence(_ node: Node, key: String) throws -> [Node] {
         guard case .sequence(let sequence) = node else { throw fail("'\(key)' in \(context) must be a list", at: node) }
         return Array(sequence)
     }
 
-    func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, key: String, as: T.Type) throws -> T where T.RawValue == String {
+    public func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, key: String, as: T.Type) throws -> T where T.RawValue == String {
         let text = try string(node, key: key)
         guard let value = T(rawValue: text) else {
             throw fail("'\(key)' in \(context) is '\(text)'; expected one of: \(T.allCases.map(\.rawValue).joined(separator: ", "))", at: node)
@@ -75,7 +96,7 @@ struct NodeReader {
         return value
     }
 
-    static func parseInteger(_ text: String) -> Int? {
+    public static func parseInteger(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.hasPrefix("0x") || t.hasPrefix("0X") { return Int(t.dropFirst(2), radix: 16) }
         if t.hasPrefix("-0x") { return Int(t.dropFirst(3), radix: 16).map { -$0 } }
@@ -83,4 +104,3 @@ struct NodeReader {
     }
 }
 
-import Foundation
