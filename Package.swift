@@ -62,6 +62,12 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
+        .target(
+            name: "CircuitConfiguration",
+            dependencies: ["StrictYAML", "Serial", "FirmwareProtocols", "HardwareInterfaces"],
+            resources: [.copy("Presets")],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "Journal", swiftSettings: swiftSettings),
         // Appends to a journal until killed: the crash-durability test's subject.
         .executableTarget(
@@ -74,13 +80,14 @@ let package = Package(
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
             name: "Simulator",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols"],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration"],
             swiftSettings: swiftSettings
         ),
         .target(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
+                "CircuitConfiguration",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -113,6 +120,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
+        .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),

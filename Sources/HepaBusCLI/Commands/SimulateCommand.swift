@@ -1,4 +1,5 @@
 import ArgumentParser
+import CircuitConfiguration
 import Foundation
 import Glibc
 import Simulator
@@ -16,7 +17,7 @@ struct SimulateCommand: AsyncParsableCommand {
             and the control socket. Drive faults and conditions with `hepabus simctl`.
             """)
 
-    @Option(help: "Circuit: \(SimulatedCircuitLayout.presets.keys.sorted().joined(separator: ", ")).")
+    @Option(help: "Circuit: a preset (\(CircuitConfigurationLoader.presetNames.joined(separator: ", "))) or a circuit file.")
     var circuit: String = "bal"
 
     @Option(help: "Also serve each segment over Modbus TCP: HOST:PORT (segment i at PORT+i; port 0 picks free ports).")
@@ -35,8 +36,10 @@ struct SimulateCommand: AsyncParsableCommand {
     var duration: Double?
 
     func validate() throws {
-        guard SimulatedCircuitLayout.presets[circuit] != nil else {
-            throw ValidationError("--circuit '\(circuit)' is not a known circuit (\(SimulatedCircuitLayout.presets.keys.sorted().joined(separator: ", ")))")
+        do {
+            _ = try CircuitConfigurationLoader.load(circuit)
+        } catch {
+            throw ValidationError("--circuit: \(error)")
         }
         if let tcp { _ = try Self.parseHostPort(tcp) }
         if let duration, !(duration > 0 && duration <= 86_400 * 7) { throw ValidationError("--duration \(duration) is out of range (0, 604800] seconds") }
@@ -65,7 +68,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let simulator: CircuitSimulator
         do {
-            simulator = try CircuitSimulator(layout: SimulatedCircuitLayout.presets[circuit]!, options: options)
+            let layout = SimulatedCircuitLayout(configuration: try CircuitConfigurationLoader.load(circuit))
+            simulator = try CircuitSimulator(layout: layout, options: options)
             try simulator.start()
         } catch {
             throw CommandFailure.device("cannot start the simulator: \(error)")

@@ -1,3 +1,4 @@
+import CircuitConfiguration
 import Serial
 
 /// Which device plays which role, on which simulated bus, at which unit id.
@@ -39,62 +40,17 @@ public struct SimulatedCircuitLayout: Sendable, Equatable {
 
     public func device(role: String) -> Device? { devices.first { $0.role == role } }
 
-    /// The shipped circuits, by name.
-    public static let presets: [String: SimulatedCircuitLayout] = [
-        "bal": bioartificialLiver,
-        "plasma-adsorption": plasmaAdsorption,
-        "cell-infusion": cellInfusion,
-    ]
+    /// The simulated counterpart of a circuit file: the same roles, families, buses
+    /// and unit ids (the buses' ports are replaced by the simulator's ptys).
+    public init(configuration: CircuitConfiguration) {
+        self.init(
+            name: configuration.name,
+            buses: configuration.buses.map { Bus(name: $0.name, settings: $0.settings) },
+            devices: configuration.devices.map { Device(role: $0.role.rawValue, family: $0.family, bus: $0.bus, unit: $0.unit) })
+    }
 
-    static let modbusLine = SerialSettings(baudRate: 115200, parity: .even, dataBits: .eight, stopBits: .one)
-
-    /// A bioartificial liver circuit of the HepAssis2 kind: blood side and plasma
-    /// side on separate RS-485 segments, and a heparin (anticoagulant) pump speaking
-    /// the line protocol on its own RS-232 line.
-    public static let bioartificialLiver = SimulatedCircuitLayout(
-        name: "bal",
-        buses: [Bus(name: "blood", settings: modbusLine), Bus(name: "plasma", settings: modbusLine),
-                Bus(name: "heparin", settings: SerialSettings(baudRate: 9600))],
-        devices: [
-            Device(role: "bloodPump", family: "peristalticPump", bus: "blood", unit: 1),
-            Device(role: "arterialPressure", family: "pressureSensor", bus: "blood", unit: 2),
-            Device(role: "preFilterPressure", family: "pressureSensor", bus: "blood", unit: 3),
-            Device(role: "venousPressure", family: "pressureSensor", bus: "blood", unit: 4),
-            Device(role: "airDetector", family: "airDetector", bus: "blood", unit: 5),
-            Device(role: "heparinPump", family: "asciiPump", bus: "heparin", unit: 1),
-            Device(role: "plasmaPump", family: "peristalticPump", bus: "plasma", unit: 1),
-            Device(role: "recirculationPump", family: "peristalticPump", bus: "plasma", unit: 2),
-            Device(role: "filtratePressure", family: "pressureSensor", bus: "plasma", unit: 3),
-            Device(role: "plasmaTemperature", family: "temperatureSensor", bus: "plasma", unit: 4),
-            Device(role: "bioreactorTemperature", family: "temperatureSensor", bus: "plasma", unit: 5),
-            Device(role: "plasmaHeater", family: "heater", bus: "plasma", unit: 6),
-            Device(role: "bloodLeakDetector", family: "bloodLeakDetector", bus: "plasma", unit: 7),
-        ])
-
-    /// Plasma separation through an adsorption column, no bioreactor.
-    public static let plasmaAdsorption = SimulatedCircuitLayout(
-        name: "plasma-adsorption",
-        buses: [Bus(name: "blood", settings: modbusLine), Bus(name: "plasma", settings: modbusLine)],
-        devices: [
-            Device(role: "bloodPump", family: "peristalticPump", bus: "blood", unit: 1),
-            Device(role: "arterialPressure", family: "pressureSensor", bus: "blood", unit: 2),
-            Device(role: "preFilterPressure", family: "pressureSensor", bus: "blood", unit: 3),
-            Device(role: "venousPressure", family: "pressureSensor", bus: "blood", unit: 4),
-            Device(role: "airDetector", family: "airDetector", bus: "blood", unit: 5),
-            Device(role: "plasmaPump", family: "peristalticPump", bus: "plasma", unit: 1),
-            Device(role: "filtratePressure", family: "pressureSensor", bus: "plasma", unit: 3),
-            Device(role: "plasmaTemperature", family: "temperatureSensor", bus: "plasma", unit: 4),
-            Device(role: "plasmaHeater", family: "heater", bus: "plasma", unit: 6),
-            Device(role: "bloodLeakDetector", family: "bloodLeakDetector", bus: "plasma", unit: 7),
-        ])
-
-    /// One pump delivering a cell suspension into a venous line, with its pressure and air safety.
-    public static let cellInfusion = SimulatedCircuitLayout(
-        name: "cell-infusion",
-        buses: [Bus(name: "infusion", settings: modbusLine)],
-        devices: [
-            Device(role: "infusionPump", family: "peristalticPump", bus: "infusion", unit: 1),
-            Device(role: "venousPressure", family: "pressureSensor", bus: "infusion", unit: 4),
-            Device(role: "airDetector", family: "airDetector", bus: "infusion", unit: 5),
-        ])
+    /// A shipped circuit (see CircuitConfigurationLoader.presetNames), simulated.
+    public static func preset(_ name: String) throws -> SimulatedCircuitLayout {
+        SimulatedCircuitLayout(configuration: try CircuitConfigurationLoader.preset(name))
+    }
 }

@@ -8,7 +8,7 @@ import Testing
 /// Every fault kind injected at every device role surfaces through our drivers as
 /// the right typed error, across the real wire (Modbus RTU on ptys, and TCP).
 @Suite(.serialized) struct FaultMatrixTests {
-    static let roles = SimulatedCircuitLayout.bioartificialLiver.devices.map(\.role)
+    static let roles = try! SimulatedCircuitLayout.preset("bal").devices.map(\.role)
 
     /// Full-length nonsense: a complete-looking frame from a unit nobody asked.
     static let garbage: [UInt8] = [0x63, 0x03, 0x02, 0xDE, 0xAD, 0x5B, 0x3A]

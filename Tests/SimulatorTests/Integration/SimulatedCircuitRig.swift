@@ -14,7 +14,8 @@ final class SimulatedCircuitRig {
     private(set) var lineBuses: [String: SerialLineBus] = [:]
     let options: ModbusClientOptions
 
-    init(layout: SimulatedCircuitLayout = .bioartificialLiver, tcp: Bool = false) async throws {
+    init(layout: SimulatedCircuitLayout? = nil, tcp: Bool = false) async throws {
+        let layout = try layout ?? SimulatedCircuitLayout.preset("bal")
         var simOptions = CircuitSimulator.Options()
         if tcp { simOptions.tcpHost = "127.0.0.1" }
         simulator = try CircuitSimulator(layout: layout, options: simOptions)

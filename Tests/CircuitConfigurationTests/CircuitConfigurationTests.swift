@@ -1,0 +1,94 @@
+import CircuitConfiguration
+import StrictYAML
+import Testing
+
+@Suite struct CircuitPresetTests {
+    @Test(arguments: CircuitConfigurationLoader.presetNames)
+    func everyPresetLoads(name: String) throws {
+        let circuit = try CircuitConfigurationLoader.preset(name)
+        #expect(circuit.name == name)
+        #expect(!circuit.devices.isEmpty)
+        // Every device's bus exists, and every pump has a flow range.
+        for device in circuit.devices {
+            #expect(circuit.bus(named: device.bus) != nil)
+            if device.role.isPump { #expect(circuit.flows[device.role] != nil, "\(name): \(device.role) has no flow range") }
+        }
+    }
+
+    @Test func balHasEveryRoleOfTheCircuit() throws {
+        let bal = try CircuitConfigurationLoader.preset("bal")
+        let expected: Set<CircuitRole> = [.bloodPump, .plasmaPump, .recirculationPump, .heparinPump, .arterialPressure, .preFilterPressure,
+                                          .venousPressure, .filtratePressure, .plasmaTemperature, .bioreactorTemperature, .plasmaHeater,
+                                          .airDetector, .bloodLeakDetector]
+        #expect(Set(bal.roles) == expected)
+        #expect(bal.pollPeriods[.pressure] == .milliseconds(50))
+        #expect(bal.bus(named: "blood")?.port == "/dev/hepabus/blood-bus")
+        #expect(bal.bus(named: "blood")?.settings.description == "115200 8E1")
+    }
+
+    @Test func cellInfusionComputesTheDoseVolume() throws {
+        let plan = try #require(try CircuitConfigurationLoader.preset("cell-infusion").infusion)
+        // 1.0 million cells/kg × 70 kg at 2.0 million cells/mL = 35 mL.
+        #expect(plan.doseVolumeMilliliters == 35)
+    }
+}
+
+@Suite struct CircuitFileValidationTests {
+    func circuit(_ devices: String, buses: String = "  - {name: blood, port: /dev/ttyUSB0}", extra: String = "") -> String {
+        "circuit: test\nbuses:\n\(buses)\ndevices:\n\(devices)\n\(extra)"
+    }
+
+    func error(_ text: String) -> YAMLError? {
+        do {
+            _ = try CircuitConfigurationLoader.parse(text, file: "test.yaml")
+            return nil
+        } catch let error as YAMLError {
+            return error
+        } catch {
+            Issue.record("unexpected error \(error)")
+            return nil
+        }
+    }
+
+    @Test(arguments: [
+        ("  - {role: venousPresure, family: pressureSensor, bus: blood, unit: 4}", "unknown role 'venousPresure'"),
+        ("  - {role: venousPressure, family: heater, bus: blood, unit: 4}", "cannot be played by a heater"),
+        ("  - {role: venousPressure, family: pressureSensor, bus: plasma, unit: 4}", "no bus named 'plasma'"),
+        ("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 400}", "out of range 1-247"),
+        ("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4, colour: red}", "unknown key 'colour'"),
+        ("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4}\n  - {role: arterialPressure, family: pressureSensor, bus: blood, unit: 4}", "unit 4 on bus 'blood' is taken"),
+        ("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4, tubingMlPerRev: 8}", "applies to pumps"),
+        ("  - {role: heparinPump, family: asciiPump, bus: blood, unit: 1}", "cannot sit on modbus-rtu bus"),
+    ])
+    func mistakesAreNamed(devices: String, message: String) {
+        let e = error(circuit(devices))
+        #expect(e?.message.contains(message) == true, "\(String(describing: e))")
+        #expect(e?.file == "test.yaml")
+        #expect((e?.line ?? 0) > 0)
+    }
+
+    @Test func busMistakesAreNamed() {
+        #expect(error(circuit("", buses: "  - {name: blood, port: ttyUSB0}"))?.message.contains("absolute device path") == true)
+        #expect(error(circuit("", buses: "  - {name: blood, port: /dev/x, parity: mark}"))?.message.contains("expected one of: none, even, odd") == true)
+        #expect(error(circuit("", buses: "  - {name: blood, port: /dev/x, baud: 12}"))?.message.contains("baud 12") == true)
+        #expect(error(circuit("", buses: "  - {name: gw, protocol: modbus-tcp}"))?.message.contains("needs 'tcp") == true)
+    }
+
+    @Test func flowsAndPollMistakesAreNamed() {
+        let device = "  - {role: bloodPump, family: peristalticPump, bus: blood, unit: 1}"
+        #expect(error(circuit(device, extra: "flows:\n  bloodPump: {min: 300, max: 100}"))?.message.contains("above max") == true)
+        #expect(error(circuit(device, extra: "flows:\n  venousPressure: {min: 1, max: 2}"))?.message.contains("not a pump role") == true)
+        #expect(error(circuit(device, extra: "poll:\n  pressure: 5"))?.message.contains("out of range 10-5000") == true)
+        #expect(error(circuit(device, extra: "poll:\n  presure: 50"))?.message.contains("unknown key 'presure'") == true)
+    }
+
+    @Test func limitsAreKeptWithTheirPositionForTheInterlockToCheck() throws {
+        let text = circuit("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4}", extra: "limits:\n  venousPressureHigh: 250")
+        let c = try CircuitConfigurationLoader.parse(text, file: "t.yaml")
+        #expect(c.limits == [.init(name: "venousPressureHigh", value: 250, line: 7, column: 3)])
+    }
+
+    @Test func unknownPresetOrMissingFileIsNamed() {
+        #expect(throws: YAMLError.self) { try CircuitConfigurationLoader.load("/nonexistent/circuit.yaml") }
+    }
+}
