@@ -76,6 +76,12 @@ let package = Package(
             path: "Tools/journal-probe",
             swiftSettings: swiftSettings
         ),
+        .target(
+            name: "Circuit",
+            dependencies: ["CircuitConfiguration", "BusRuntime", "Drivers", "Interlock", "Journal", "HardwareInterfaces",
+                           "FirmwareProtocols", "Modbus", "Serial"],
+            swiftSettings: swiftSettings
+        ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
@@ -87,7 +93,7 @@ let package = Package(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
-                "CircuitConfiguration",
+                "CircuitConfiguration", "Circuit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -121,6 +127,11 @@ let package = Package(
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "CircuitTests",
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),

@@ -1,0 +1,267 @@
+import BusRuntime
+import CircuitConfiguration
+import Drivers
+import FirmwareProtocols
+import Foundation
+import HardwareInterfaces
+import Modbus
+import Serial
+import Synchronization
+
+/// Where a bus is reached at run time (the circuit file's port, or the simulator's).
+public enum BusEndpoint: Sendable, Equatable {
+    case serial(path: String)
+    case tcp(host: String, port: UInt16)
+}
+
+/// The circuit's hardware at run time: its buses opened, a driver per role, each
+/// bus polled by its own scheduler on its own thread (grouped reads at each
+/// signal class's rate, watchdog heartbeats planned in), the latest sample of
+/// every role, and actuator commands that jump the poll queue.
+public final class CircuitRuntime: Sendable {
+    public let configuration: CircuitConfiguration
+    /// Heartbeat period: a third of the devices' default 500 ms watchdog.
+    public static let heartbeatPeriod: Duration = .milliseconds(150)
+
+    private struct BusHandle: Sendable {
+        var name: String
+        var modbus: ModbusBus?
+        var line: SerialLineBus?
+        var executor: BusThreadExecutor
+        var scheduler: PollScheduler<ContinuousClock>?
+    }
+
+    private let devices: [CircuitRole: RoleDevice]
+    private let busOfRole: [CircuitRole: String]
+    private let handles: Mutex<[String: BusHandle]>
+    private let samples: Mutex<[CircuitRole: RoleSample]>
+    private let tasks = Mutex<[Task<Void, Never>]>([])
+    private let heartbeatCounter = Mutex<UInt16>(0)
+
+    /// Opens every bus of `configuration` (at `endpoints` where given, else the file's ports).
+    public init(configuration: CircuitConfiguration, endpoints: [String: BusEndpoint] = [:]) async throws {
+        self.configuration = configuration
+        var handles: [String: BusHandle] = [:]
+        var devices: [CircuitRole: RoleDevice] = [:]
+        var busOfRole: [CircuitRole: String] = [:]
+        do {
+            for bus in configuration.buses {
+                let endpoint = endpoints[bus.name] ?? Self.defaultEndpoint(bus)
+                let options = ModbusClientOptions(responseTimeout: bus.responseTimeout, byteTimeout: .milliseconds(20),
+                                                  resynchronisationQuiet: .milliseconds(10))
+                switch (bus.protocolKind, endpoint) {
+                case (.line, .serial(let path)):
+                    let line = try await SerialLineBus(path: path, settings: bus.settings, minimumGap: AsciiPumpLineProtocol.minimumCommandGap)
+                    handles[bus.name] = BusHandle(name: bus.name, line: line, executor: line.executor)
+                case (.line, .tcp):
+                    throw CircuitError("bus \(bus.name): a line-protocol bus needs a serial port")
+                case (_, .serial(let path)):
+                    let modbus = try await ModbusBus(endpoint: .rtu(path: path, settings: bus.settings), options: options)
+                    handles[bus.name] = BusHandle(name: bus.name, modbus: modbus, executor: modbus.executor)
+                case (_, .tcp(let host, let port)):
+                    let modbus = try await ModbusBus(endpoint: .tcp(host: host, port: port), options: options)
+                    handles[bus.name] = BusHandle(name: bus.name, modbus: modbus, executor: modbus.executor)
+                }
+            }
+        } catch {
+            for handle in handles.values {
+                await handle.modbus?.close()
+                await handle.line?.close()
+            }
+            throw error
+        }
+        for device in configuration.devices {
+            let handle = handles[device.bus]!
+            let tubing = TubingCalibration(millilitersPerRevolution: device.tubingMillilitersPerRevolution ?? 8.0)
+            busOfRole[device.role] = device.bus
+            if let line = handle.line {
+                devices[device.role] = .linePump(try AsciiPumpDriver(device: line, address: Int(device.unit)), tubing)
+                continue
+            }
+            let unit = ModbusDevice(bus: handle.modbus!, unit: device.unit)
+            switch device.family {
+            case PeristalticPumpProtocol.family: devices[device.role] = .pump(PeristalticPumpDriver(device: unit), tubing)
+            case PressureSensorProtocol.family: devices[device.role] = .pressure(PressureSensorDriver(device: unit))
+            case TemperatureSensorProtocol.family: devices[device.role] = .temperature(TemperatureSensorDriver(device: unit))
+            case HeaterProtocol.family: devices[device.role] = .heater(HeaterDriver(device: unit))
+            case AirDetectorProtocol.family: devices[device.role] = .airDetector(AirDetectorDriver(device: unit))
+            case BloodLeakDetectorProtocol.family: devices[device.role] = .bloodLeak(BloodLeakDetectorDriver(device: unit))
+            default: throw CircuitError("role \(device.role.rawValue): no driver for family \(device.family)")
+            }
+        }
+        self.devices = devices
+        self.busOfRole = busOfRole
+        self.handles = Mutex(handles)
+        self.samples = Mutex(Dictionary(uniqueKeysWithValues: configuration.roles.map {
+            ($0, RoleSample(role: $0, reading: nil, sampledAt: nil, consecutiveFailures: 0, lastError: nil))
+        }))
+    }
+
+    static func defaultEndpoint(_ bus: CircuitConfiguration.Bus) -> BusEndpoint {
+        if let tcp = bus.tcp, let colon = tcp.lastIndex(of: ":"), let port = UInt16(tcp[tcp.index(after: colon)...]) {
+            return .tcp(host: String(tcp[..<colon]), port: port)
+        }
+        return .serial(path: bus.port ?? "/dev/null")
+    }
+
+    /// Reads every device's identity (before a treatment, after a reconnection).
+    public func identifyAll() async -> [CircuitRole: Result<String, DeviceError>] {
+        var results: [CircuitRole: Result<String, DeviceError>] = [:]
+        for (role, device) in devices {
+            do {
+                results[role] = .success(try await device.identify())
+            } catch {
+                results[role] = .failure(error)
+            }
+        }
+        return results
+    }
+
+    /// Starts polling every bus; `onSample` hears every poll's outcome (on the bus's thread: keep it short).
+    public func start(onSample: @escaping @Sendable (RoleSample) -> Void) {
+        let busNames = handles.withLock { Array($0.keys) }
+        for busName in busNames {
+            var jobs: [PollJob] = []
+            for (role, device) in devices where busOfRole[role] == busName {
+                let period = configuration.pollPeriods[role.signalClass] ?? .milliseconds(100)
+                let priority = [.pressure, .air].contains(role.signalClass) ? 0 : (role.signalClass == .pump ? 2 : 5)
+                jobs.append(PollJob(name: role.rawValue, period: period, priority: priority) { [self] in
+                    await self.poll(role, device, onSample: onSample)
+                })
+                if device.hasWatchdog {
+                    jobs.append(PollJob(name: "\(role.rawValue) heartbeat", period: Self.heartbeatPeriod, priority: 1) { [self] in
+                        let counter = heartbeatCounter.withLock { c -> UInt16 in
+                            c &+= 1
+                            return c
+                        }
+                        do {
+                            try await device.feedWatchdog(counter: counter)
+                            return true
+                        } catch {
+                            return false
+                        }
+                    })
+                }
+            }
+            let scheduler = PollScheduler(clock: ContinuousClock(), jobs: jobs)
+            let executor = handles.withLock { h -> BusThreadExecutor in
+                h[busName]!.scheduler = scheduler
+                return h[busName]!.executor
+            }
+            // On the bus's own thread: each transaction costs no thread switch.
+            let task = Task(executorPreference: executor) { await scheduler.run() }
+            tasks.withLock { $0.append(task) }
+        }
+    }
+
+    private func poll(_ role: CircuitRole, _ device: RoleDevice, onSample: @Sendable (RoleSample) -> Void) async -> Bool {
+        let outcome: Result<RoleReading, DeviceError>
+        do {
+            outcome = .success(try await device.read())
+        } catch {
+            outcome = .failure(error)
+        }
+        let now = ContinuousClock.now
+        let sample = samples.withLock { s -> RoleSample in
+            var sample = s[role]!
+            switch outcome {
+            case .success(let reading):
+                sample.reading = reading
+                sample.sampledAt = now
+                sample.consecutiveFailures = 0
+                sample.lastError = nil
+            case .failure(let error):
+                sample.consecutiveFailures += 1
+                sample.lastError = error
+            }
+            s[role] = sample
+            return sample
+        }
+        onSample(sample)
+        if case .success = outcome { return true }
+        return false
+    }
+
+    /// Every role's latest sample.
+    public var snapshot: CircuitSnapshot {
+        CircuitSnapshot(takenAt: .now, samples: samples.withLock { $0 })
+    }
+
+    /// Carries out `command` on its device ahead of every poll waiting on that bus,
+    /// between transactions. Returns once the device acknowledged it on the wire.
+    public func perform(_ command: ActuatorCommand) async -> Result<Void, DeviceError> {
+        guard let device = devices[command.role], let busName = busOfRole[command.role] else {
+            return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "this circuit has no \(command.role.rawValue)"))
+        }
+        let scheduler = handles.withLock { $0[busName]?.scheduler }
+        guard let scheduler else { return await Self.execute(command, on: device) }
+        return await withCheckedContinuation { continuation in
+            scheduler.submit {
+                continuation.resume(returning: await Self.execute(command, on: device))
+            }
+        }
+    }
+
+    static func execute(_ command: ActuatorCommand, on device: RoleDevice) async -> Result<Void, DeviceError> {
+        do {
+            switch (command, device) {
+            case (.runPump(_, let flow), .pump(let d, let tubing)):
+                try await d.setFlow(flow, calibration: tubing)
+                try await d.run(direction: .forward)
+            case (.runPump(_, let flow), .linePump(let d, let tubing)):
+                _ = try await d.setFlow(flow, calibration: tubing)
+                try await d.start()
+            case (.stopPump, .pump(let d, _)): try await d.stop()
+            case (.stopPump, .linePump(let d, _)): try await d.stop()
+            case (.openClamp, .airDetector(let d)): try await d.openClamp()
+            case (.closeClamp, .airDetector(let d)): try await d.closeClamp()
+            case (.enableHeater(let t), .heater(let d)):
+                try await d.setSetpoint(t)
+                try await d.enable()
+            case (.disableHeater, .heater(let d)): try await d.disable()
+            case (.faultReset, .pump(let d, _)): try await d.faultReset()
+            case (.faultReset, .linePump(let d, _)): try await d.resetFaults()
+            case (.faultReset, .heater(let d)): try await d.faultReset()
+            case (.faultReset, .airDetector(let d)): try await d.faultReset()
+            default:
+                return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "\(command) does not apply to this device"))
+            }
+            return .success(())
+        } catch {
+            return .failure(error)
+        }
+    }
+
+    /// The poll schedulers' figures per bus.
+    public var pollReports: [String: [PollJobReport]] {
+        handles.withLock { h in h.compactMapValues { $0.scheduler?.reports } }
+    }
+
+    /// Stops polling and closes every bus.
+    public func stop() async {
+        let schedulers = handles.withLock { h in h.values.compactMap(\.scheduler) }
+        for scheduler in schedulers { scheduler.stop() }
+        for task in tasks.withLock({ $0 }) { await task.value }
+        let all = handles.withLock { Array($0.values) }
+        for handle in all {
+            await handle.modbus?.close()
+            await handle.line?.close()
+        }
+    }
+
+    /// Reconnects a bus whose line came back (after a replug or a port error).
+    public func reconnect(bus name: String) async throws {
+        let handle = handles.withLock { $0[name] }
+        if let modbus = handle?.modbus { try await modbus.connect() }
+        if let line = handle?.line { try await line.reconnect() }
+    }
+
+    /// The bus a role sits on.
+    public func bus(of role: CircuitRole) -> String? { busOfRole[role] }
+}
+
+/// A circuit set-up failure, in words.
+public struct CircuitError: Error, CustomStringConvertible, Sendable {
+    public var description: String
+    public init(_ description: String) { self.description = description }
+}

@@ -1,0 +1,53 @@
+import CircuitConfiguration
+import Drivers
+import HardwareInterfaces
+
+/// A role's latest reading, typed by what plays it.
+public enum RoleReading: Sendable {
+    case pump(PumpReading)
+    case linePump(AsciiPumpStatus)
+    case pressure(PressureReading)
+    case temperature(TemperatureReading)
+    case heater(HeaterReading)
+    case airDetector(AirDetectorReading)
+    case bloodLeak(BloodLeakReading)
+
+    /// One line for a person: "120.5 rpm, 964.0 mL/min", "-98.7 mmHg", …
+    public var summary: String {
+        switch self {
+        case .pump(let r): "\(r.actualSpeed), \(r.actualFlow)" + (r.faultNames.isEmpty ? "" : " [\(r.faultNames.joined(separator: ", "))]")
+        case .linePump(let s): "\(s.actualSpeed)" + (s.isRunning ? " running" : " stopped") + (s.isDoorOpen ? " [door open]" : "")
+        case .pressure(let r): "\(r.pressure)" + (r.isWithinSensorRange ? "" : " [out of range]")
+        case .temperature(let r):
+            [r.probeA, r.probeB].map { (try? $0.get()).map { "\($0)" } ?? "fault" }.joined(separator: " / ")
+        case .heater(let r): "\(r.outputPower)" + (r.isHeating ? " heating" : "") + (r.faultNames.isEmpty ? "" : " [\(r.faultNames.joined(separator: ", "))]")
+        case .airDetector(let r): (r.isAirDetected ? "AIR" : "no air") + ", clamp \(r.clampPosition)"
+        case .bloodLeak(let r): "\(r.haemoglobin)" + (r.isLeakDetected ? " LEAK" : "")
+        }
+    }
+}
+
+/// What the runtime knows of a role: its latest good reading, when it was taken,
+/// and how its device has been answering since.
+public struct RoleSample: Sendable {
+    public var role: CircuitRole
+    /// The latest good reading, nil before the first.
+    public var reading: RoleReading?
+    /// When ``reading`` was taken (monotonic clock).
+    public var sampledAt: ContinuousClock.Instant?
+    /// Failed polls in a row since the last good one.
+    public var consecutiveFailures: Int
+    /// The latest failure, if the latest poll failed.
+    public var lastError: DeviceError?
+
+    /// How old the reading is at `now`.
+    public func age(at now: ContinuousClock.Instant) -> Duration? { sampledAt.map { $0.duration(to: now) } }
+}
+
+/// Every role's latest sample, at one moment.
+public struct CircuitSnapshot: Sendable {
+    public var takenAt: ContinuousClock.Instant
+    public var samples: [CircuitRole: RoleSample]
+
+    public subscript(role: CircuitRole) -> RoleSample? { samples[role] }
+}
