@@ -21,7 +21,9 @@ public enum SerialError: Error, Equatable, Sendable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .portBusy(let path): return "port busy: \(path) is already open by another user of the line"
+        case .portBusy(let path):
+            let holder = PortHolder.describe(path).map { " (\($0))" } ?? ""
+            return "port busy: \(path) is already open by another user of the line\(holder)"
         case .notFound(let path): return "no such serial port: \(path)"
         case .permissionDenied(let path): return "permission denied opening \(path) (check the device's group and mode)"
         case .notATerminal(let path): return "\(path) is not a serial/terminal device"

@@ -114,3 +114,17 @@ import Serial
         #expect(abs(settings.characterTime - 11.0 / 115200.0) < 1e-12)
     }
 }
+
+@Suite struct PortHolderTests {
+    @Test func busyMessageNamesTheHolder() throws {
+        let pty = try PseudoTerminal()
+        let first = try SerialPort(path: pty.secondaryPath, settings: SerialSettings())
+        defer { first.close() }
+        let holders = PortHolder.holders(of: pty.secondaryPath)
+        #expect(holders.map(\.pid) == [getpid()])
+        let message = SerialError.portBusy(path: pty.secondaryPath).description
+        #expect(message.contains("held by pid \(getpid())"))
+        first.close()
+        #expect(PortHolder.holders(of: pty.secondaryPath).isEmpty)
+    }
+}
