@@ -66,6 +66,8 @@ struct SimulateCommand: AsyncParsableCommand {
             options.tcpHost = host
             options.tcpBasePort = port
         }
+        // Before anything a client waits for exists: a signal from then on must end us cleanly.
+        InterruptFlag.install()
         let simulator: CircuitSimulator
         do {
             let layout = SimulatedCircuitLayout(configuration: try CircuitConfigurationLoader.load(circuit))
@@ -89,7 +91,6 @@ struct SimulateCommand: AsyncParsableCommand {
             Terminal.line("  \(device.role): \(device.family) unit \(device.unit) on \(device.bus)")
         }
         Terminal.line("  control: \(simulator.manifest.control) (hepabus simctl --manifest \(manifestPath) help)")
-        InterruptFlag.install()
         let deadline = duration.map { ContinuousClock.now + .milliseconds(Int64($0 * 1000)) }
         while !InterruptFlag.isRaised {
             if let deadline, ContinuousClock.now >= deadline { break }
