@@ -1,0 +1,301 @@
+import Foundation
+import Glibc
+import Synchronization
+
+/// The event journal: an fsynced append-only log of every state change, alarm,
+/// acknowledgement and command, written durably before it is reported as done.
+///
+/// **The promise.** ``append(kind:source:message:fields:)`` returns only after the record
+/// has been written (write(2)) and flushed to the device (fdatasync(2)). If it returned, the
+/// entry survives the process being killed at any moment, and a power loss on a disk that
+/// honours flushes. If it threw, the entry must be treated as not recorded.
+///
+/// **The file.** Text, one record a line: `<length>:<crc32>:<json>\n`, where `length` is the
+/// byte count of the JSON entry and `crc32` its CRC-32 in eight lowercase hex digits.
+///
+/// **Crash recovery.** Opening the file reads it back and checks every record's framing and
+/// checksum. A last record cut short by a crash (a *torn tail*) was
+/// never reported, so it is truncated away and the sequence continues after the last intact
+/// record. Damage anywhere else is ``JournalError/corruptedRecord(path:offset:line:reason:)``:
+/// never skipped.
+///
+/// **Why a `Mutex`-guarded class and not an actor.** Appending blocks in fdatasync(2): a
+/// median of about 0.15 ms (p99 0.3 ms) on the development VM's ext4 virtio disk, whose host
+/// caches writes; expect 1–10 ms on a real SSD or eMMC, tens of ms on an SD card, and
+/// outliers of 100 ms or more on a busy disk. Its callers are synchronous: the supervisor
+/// on its bus thread must journal a transition before reporting it. An actor would make
+/// every caller `await` and would run the fdatasync on a thread of the cooperative pool,
+/// stalling unrelated tasks; a class lets the caller's own thread (a bus thread, which may
+/// block) pay the cost.
+/// The lock is held for the write and the flush, so file order is sequence order and
+/// appends from many threads queue up one fsync each. Call it from a thread that may block;
+/// from async code, call it sparingly or from a dedicated thread. Never put it in front of
+/// a safety command: stop first, journal after.
+///
+/// One writer per file: the file is `flock(2)`ed, so a second ``EventJournal`` on the same
+/// path (in any process) fails with ``JournalError/alreadyOpen(path:)``. Readers
+/// (``read(path:)``, exports) need no lock.
+public final class EventJournal: Sendable {
+    /// The largest record accepted: 16 MiB, so a damaged length field cannot make a
+    /// reader treat the rest of the file as one record.
+    public static let maximumRecordBytes = 16 * 1024 * 1024
+
+    /// The journal file.
+    public let path: String
+    /// What opening found: whether the file was created, how many records it held, and how
+    /// many torn bytes were repaired.
+    public let recovery: JournalRecovery
+
+    /// The zero of every entry's ``JournalEntry/monotonicSeconds``.
+    private let openedAt: ContinuousClock.Instant
+    private let system: SystemCalls
+    private let state: Mutex<State>
+
+    private struct State {
+        /// The open file; -1 once closed.
+        var fileDescriptor: Int32
+        var nextSequence: UInt64
+        /// The file's length up to the end of the last record that was fsynced: the point a
+        /// failed write is rolled back to.
+        var committedLength: Int
+        /// Set when a failure left the file in a state we cannot vouch for (a failed
+        /// fdatasync, a failed rollback): every later append throws ``JournalError/unusable(path:cause:)``.
+        var failure: JournalError?
+    }
+
+    /// Opens the journal at `path`, creating it (mode 0640, less the umask) if it does not exist.
+    ///
+    /// Wraps open(2) with `O_RDWR | O_APPEND | O_CLOEXEC` (and `O_CREAT | O_EXCL` to create),
+    /// flock(2) `LOCK_EX | LOCK_NB`, then reads the file back: every record's framing and
+    /// checksum, and the sequence numbers of the first and last, are checked (decoding every
+    /// record would make opening a long journal slow; ``entries()`` checks them all). A torn
+    /// tail is truncated with ftruncate(2) and fsync(2) before anything is appended. A newly
+    /// created file, and its directory, are fsynced so the file itself survives a power loss.
+    public convenience init(path: String) throws(JournalError) {
+        try self.init(path: path, system: .live)
+    }
+
+    /// Opens the journal at `path` with `system` standing in for the calls tests make fail.
+    init(path: String, system: SystemCalls) throws(JournalError) {
+        self.path = path
+        self.system = system
+        openedAt = .now
+        let (fd, created) = try Self.openOrCreate(path)
+        do throws(JournalError) {
+            var st = stat()
+            guard fstat(fd, &st) == 0 else { throw JournalError.readFailed(path: path, errno: errno) }
+            guard st.st_mode & S_IFMT == S_IFREG else { throw JournalError.notARegularFile(path: path) }
+            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
+                throw errno == EWOULDBLOCK ? JournalError.alreadyOpen(path: path) : .cannotOpen(path: path, errno: errno)
+            }
+            if created {
+                guard fsync(fd) == 0 else { throw JournalError.syncFailed(path: path, errno: errno) }
+                try Self.syncDirectory(containing: path)
+            }
+            let bytes: [UInt8]
+            do {
+                bytes = try readContents(of: fd)
+            } catch {
+                throw JournalError.readFailed(path: path, errno: error.errno)
+            }
+            let scan = try RecordScan(bytes: bytes, path: path)
+            if let last = scan.records.indices.last {
+                try scan.checkSequence(scan.entry(at: 0, in: bytes, path: path), at: 0, path: path)
+                try scan.checkSequence(scan.entry(at: last, in: bytes, path: path), at: last, path: path)
+            }
+            if scan.tornTailBytes > 0 {
+                guard retryingOnInterrupt({ system.ftruncate(fd, scan.validLength) }) == 0 else {
+                    throw JournalError.repairFailed(path: path, errno: errno)
+                }
+                guard fsync(fd) == 0 else { throw JournalError.syncFailed(path: path, errno: errno) }
+            }
+            recovery = JournalRecovery(created: created, recordCount: scan.records.count, tornTailBytes: scan.tornTailBytes)
+            state = Mutex(State(
+                fileDescriptor: fd, nextSequence: UInt64(scan.records.count) + 1,
+                committedLength: scan.validLength, failure: nil))
+        } catch {
+            Glibc.close(fd)
+            throw error
+        }
+    }
+
+    deinit {
+        close()
+    }
+
+    /// Appends one entry and returns it once it is on disk: this returning is what
+    /// "reported as done" means.
+    ///
+    /// Assigns the next sequence number, the wall-clock time and the monotonic time, writes
+    /// one record with write(2) (`O_APPEND`) and flushes it with fdatasync(2), holding the
+    /// journal's lock throughout; it blocks the calling thread for the flush.
+    ///
+    /// On a failed or short write (``JournalError/diskFull(path:)``,
+    /// ``JournalError/writeFailed(path:errno:)``) the partial record is truncated away and the
+    /// journal stays usable; the sequence number is not consumed. On a failed fdatasync
+    /// (``JournalError/syncFailed(path:errno:)``), or if that truncation fails, the journal
+    /// refuses further appends: reopen it, which reads back what the disk really holds.
+    @discardableResult
+    public func append(
+        kind: JournalEntry.Kind, source: String, message: String, fields: [String: String] = [:]
+    ) throws(JournalError) -> JournalEntry {
+        try state.withLock { (state: inout State) throws(JournalError) -> JournalEntry in
+            if let failure = state.failure { throw .unusable(path: path, cause: failure) }
+            let fd = state.fileDescriptor
+            guard fd >= 0 else { throw .closed(path: path) }
+            let elapsed = (ContinuousClock.now - openedAt).components
+            let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
+            let entry = JournalEntry(
+                sequence: state.nextSequence, time: .now(), monotonicSeconds: Double(micros) / 1_000_000,
+                kind: kind, source: source, message: message, fields: fields)
+            let record = RecordFormat.encode(entry)
+            guard record.count <= Self.maximumRecordBytes else {
+                throw .entryTooLarge(path: path, bytes: record.count)
+            }
+            var written = 0
+            while written < record.count {
+                let (n, code) = record.withUnsafeBytes { buffer in
+                    (system.write(fd, buffer.baseAddress! + written, buffer.count - written), errno)
+                }
+                if n > 0 {
+                    written += n
+                    continue
+                }
+                if n < 0 && code == EINTR { continue }
+                // write(2) returning 0 for a regular file means it cannot take more: treat it as full.
+                let failure = n == 0 ? JournalError.diskFull(path: path) : .writing(path, errno: code)
+                // A partial record left in place would be followed by the next append's record
+                // and read back as corruption in the middle: take it out again.
+                if written > 0, retryingOnInterrupt({ system.ftruncate(fd, state.committedLength) }) != 0 {
+                    state.failure = .repairFailed(path: path, errno: errno)
+                    throw .unusable(path: path, cause: failure)
+                }
+                throw failure
+            }
+            guard retryingOnInterrupt({ system.fdatasync(fd) }) == 0 else {
+                // After a failed flush the kernel may have dropped the dirty pages and will not
+                // report it again; only reading the file afresh tells what is on disk.
+                let failure = JournalError.syncFailed(path: path, errno: errno)
+                state.failure = failure
+                throw failure
+            }
+            state.nextSequence += 1
+            state.committedLength += record.count
+            return entry
+        }
+    }
+
+    /// The sequence number the next appended entry will get.
+    public var nextSequence: UInt64 {
+        state.withLock { $0.nextSequence }
+    }
+
+    /// Every entry appended so far (by this and earlier processes), read back from the file
+    /// and fully checked: framing, checksum, JSON and gap-free sequence numbers.
+    ///
+    /// Reads through a dup(2) of the descriptor, outside the lock, so appends are not held
+    /// up while a long journal is read; only records already fsynced are read.
+    public func entries() throws(JournalError) -> [JournalEntry] {
+        let (fd, length) = try state.withLock { (state: inout State) throws(JournalError) -> (Int32, Int) in
+            guard state.fileDescriptor >= 0 else { throw .closed(path: path) }
+            let copy = fcntl(state.fileDescriptor, F_DUPFD_CLOEXEC, 0)
+            guard copy >= 0 else { throw .readFailed(path: path, errno: errno) }
+            return (copy, state.committedLength)
+        }
+        defer { Glibc.close(fd) }
+        let bytes: [UInt8]
+        do {
+            bytes = try readContents(of: fd, length: length)
+        } catch {
+            throw .readFailed(path: path, errno: error.errno)
+        }
+        let scan = try RecordScan(bytes: bytes, path: path)
+        // Everything up to the committed length was written whole and flushed: a damaged end
+        // here is damage, not a crash.
+        guard scan.tornTailBytes == 0, bytes.count == length else {
+            throw .corruptedRecord(path: path, offset: scan.validLength, line: scan.records.count + 1,
+                                   reason: "record damaged or missing after it was written and flushed")
+        }
+        return try scan.entries(in: bytes, path: path)
+    }
+
+    /// Closes the file (close(2), which releases the flock). Later appends throw
+    /// ``JournalError/closed(path:)``. Closing twice does nothing; deinit closes too.
+    public func close() {
+        state.withLock { state in
+            guard state.fileDescriptor >= 0 else { return }
+            Glibc.close(state.fileDescriptor)
+            state.fileDescriptor = -1
+        }
+    }
+
+    /// Reads the journal at `path` without changing it or taking its lock: what
+    /// `hepabus journal export` uses, also while the controller is writing.
+    ///
+    /// Every intact record is decoded and checked; a torn tail (a crash mid-append, or an
+    /// append in progress) is left out and its size reported, not thrown. Damage before the
+    /// last intact record throws ``JournalError/corruptedRecord(path:offset:line:reason:)``.
+    public static func read(path: String) throws(JournalError) -> JournalReadResult {
+        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
+        defer { Glibc.close(fd) }
+        var st = stat()
+        guard fstat(fd, &st) == 0 else { throw .readFailed(path: path, errno: errno) }
+        guard st.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
+        let bytes: [UInt8]
+        do {
+            bytes = try readContents(of: fd)
+        } catch {
+            throw .readFailed(path: path, errno: error.errno)
+        }
+        let scan = try RecordScan(bytes: bytes, path: path)
+        return JournalReadResult(entries: try scan.entries(in: bytes, path: path), tornTailBytes: scan.tornTailBytes)
+    }
+
+    // MARK: Export
+
+    /// Every entry as RFC 4180 CSV with a header row (see ``JournalExport/csv(_:)``).
+    public func exportCSV() throws(JournalError) -> String {
+        JournalExport.csv(try entries())
+    }
+
+    /// Every entry as a JSON array (see ``JournalExport/json(_:)``).
+    public func exportJSON() throws(JournalError) -> String {
+        JournalExport.json(try entries())
+    }
+
+    /// Writes every entry in `format` to `handle`, e.g. `FileHandle.standardOutput`.
+    public func export(_ format: JournalExport.Format, to handle: FileHandle) throws(JournalError) {
+        try JournalExport.write(try entries(), as: format, to: handle)
+    }
+
+    // MARK: Opening
+
+    /// Opens `path`, or creates it exclusively; says which.
+    private static func openOrCreate(_ path: String) throws(JournalError) -> (Int32, created: Bool) {
+        let flags = O_RDWR | O_APPEND | O_CLOEXEC
+        while true {
+            let fd = retryingOnInterrupt { open(path, flags) }
+            if fd >= 0 { return (fd, false) }
+            guard errno == ENOENT else { throw .cannotOpen(path: path, errno: errno) }
+            let createdFD = retryingOnInterrupt { open(path, flags | O_CREAT | O_EXCL, 0o640) }
+            if createdFD >= 0 { return (createdFD, true) }
+            // EEXIST: another process created it between our two opens; open theirs.
+            guard errno == EEXIST else { throw .cannotOpen(path: path, errno: errno) }
+        }
+    }
+
+    /// fsync(2)s the directory holding `path`, so a new file's name survives a power loss.
+    private static func syncDirectory(containing path: String) throws(JournalError) {
+        let directory: String
+        if let slash = path.lastIndex(of: "/") {
+            directory = slash == path.startIndex ? "/" : String(path[..<slash])
+        } else {
+            directory = "."
+        }
+        let fd = retryingOnInterrupt { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
+        guard fd >= 0 else { throw .syncFailed(path: path, errno: errno) }
+        defer { Glibc.close(fd) }
+        guard fsync(fd) == 0 else { throw .syncFailed(path: path, errno: errno) }
+    }
+}
