@@ -94,7 +94,7 @@ import Testing
     @Test(arguments: ["venousPressure", "plasmaTemperature", "bloodLeakDetector"])
     func undefinedStatusBitsAreImplausible(role: String) async throws {
         let rig = try await SimulatedCircuitRig()
-        try rig.simulator.device(role: role)!.setForcedStatusBits(0x4000)
+        rig.simulator.device(role: role)!.setForcedStatusBits(0x4000)
         #expect(await rig.failureKind(role) == .implausibleValue)
         await rig.close()
     }
