@@ -10,6 +10,9 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
     /// A libudev enumeration call failed; `call` names it (e.g.
     /// `udev_enumerate_scan_devices`) and `errno` is the positive error code.
     case enumerationFailed(call: String, errno: Int32)
+    /// Setting up a hotplug monitor failed; `call` names the libudev or system
+    /// call (e.g. `udev_monitor_enable_receiving`), `errno` the positive error code.
+    case monitorFailed(call: String, errno: Int32)
 
     /// A sentence a technician can act on, naming the failing call and errno.
     public var description: String {
@@ -19,6 +22,8 @@ public enum DiscoveryError: Error, Sendable, Equatable, CustomStringConvertible 
                 + " is /sys mounted and libudev usable?"
         case .enumerationFailed(let call, let code):
             return "serial-port enumeration failed: \(call) returned \(Self.describe(code))"
+        case .monitorFailed(let call, let code):
+            return "hotplug monitor failed: \(call) returned \(Self.describe(code))"
         }
     }
 
