@@ -7,7 +7,7 @@ struct Hepabus: AsyncParsableCommand {
         abstract: "Diagnostics for HepaBus serial buses and devices (Modbus RTU/TCP).",
         discussion: """
             Exit status: 0 success, 1 the device or line failed, 2 usage error.
-            ENDPOINT is a serial device path (e.g. /dev/ttyUSB0, /dev/hepabus/bloodPump)
+            ENDPOINT is a serial device path (e.g. /dev/ttyUSB0, /dev/hepabus/blood)
             or tcp://HOST:PORT. Addresses are protocol (0-based) addresses, decimal or 0x-hex.
             """,
         subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self,

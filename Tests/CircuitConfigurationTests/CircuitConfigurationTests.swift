@@ -22,7 +22,7 @@ import Testing
                                           .airDetector, .bloodLeakDetector]
         #expect(Set(bal.roles) == expected)
         #expect(bal.pollPeriods[.pressure] == .milliseconds(50))
-        #expect(bal.bus(named: "blood")?.port == "/dev/hepabus/blood-bus")
+        #expect(bal.bus(named: "blood")?.port == "/dev/hepabus/blood")
         #expect(bal.bus(named: "blood")?.settings.description == "115200 8E1")
     }
 
