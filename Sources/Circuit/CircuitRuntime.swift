@@ -232,6 +232,52 @@ public final class CircuitRuntime: Sendable {
         }
     }
 
+    /// Writes what the circuit file says into the devices before polling: each pump's
+    /// tubing calibration (so the flow it reports is the flow the circuit commands),
+    /// read back to confirm. Returns the roles that could not be configured.
+    public func configureDevices() async -> [(role: CircuitRole, error: DeviceError)] {
+        var problems: [(CircuitRole, DeviceError)] = []
+        for (role, device) in devices {
+            do throws(DeviceError) {
+                switch device {
+                case .pump(let d, let tubing):
+                    try await d.writeCalibration(tubing)
+                    let back = try await d.readCalibration()
+                    guard abs(back.millilitersPerRevolution - tubing.millilitersPerRevolution) < 0.001 else {
+                        throw DeviceError(kind: .implausibleValue, device: role.rawValue,
+                                          detail: "tubing calibration reads back \(back), not \(tubing)")
+                    }
+                case .linePump(let d, let tubing):
+                    _ = try await d.setCalibration(tubing)
+                default:
+                    break
+                }
+            } catch {
+                problems.append((role, error))
+            }
+        }
+        return problems
+    }
+
+    /// Reads an actuator's host watchdog timeout (to check it is armed before a treatment).
+    public func readWatchdogTimeout(_ role: CircuitRole) async -> Result<Duration, DeviceError> {
+        guard let device = devices[role] else {
+            return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "this circuit has no \(role.rawValue)"))
+        }
+        do {
+            switch device {
+            case .pump(let d, _): return .success(try await d.readWatchdogTimeout())
+            case .linePump(let d, _): return .success(try await d.readWatchdogTimeout())
+            case .heater(let d): return .success(try await d.readWatchdogTimeout())
+            case .airDetector(let d): return .success(try await d.readWatchdogTimeout())
+            default:
+                return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "\(role.rawValue) has no host watchdog"))
+            }
+        } catch {
+            return .failure(error)
+        }
+    }
+
     /// The poll schedulers' figures per bus.
     public var pollReports: [String: [PollJobReport]] {
         handles.withLock { h in h.compactMapValues { $0.scheduler?.reports } }

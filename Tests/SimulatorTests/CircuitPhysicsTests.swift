@@ -26,8 +26,8 @@ import Testing
         settle(&physics, treating)
         let r = physics.readings
         #expect(abs(r.arterialPressure - -100) < 5)
-        #expect(abs(r.venousPressure - 115) < 5)
-        #expect(abs(r.preFilterPressure - 205) < 5)
+        #expect(abs(r.venousPressure - 120) < 5)
+        #expect(abs(r.preFilterPressure - 210) < 5)
         #expect(r.transmembranePressure > 20 && r.transmembranePressure < 50)
     }
 

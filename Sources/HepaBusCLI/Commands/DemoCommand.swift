@@ -3,22 +3,29 @@ import BusRuntime
 import Modbus
 import Serial
 
-/// `hepabus demo`: a self-contained demonstration of the transport stack. A
-/// Modbus RTU server (two units on one multi-drop line) runs on one side of a
-/// pseudo-terminal pair; the real client stack (libmodbus on a bus thread,
-/// behind the bus actor) drives it from the other, through every function code
-/// and the faults a line can show. Exits 0 only if every step behaved.
+/// `hepabus demo`: the simulated bioartificial-liver circuit driven through the
+/// real stack, with the interlock live: self-test, priming, treatment, an occluded
+/// return line tripping SR-2 into S1, acknowledgement, resumption, the end.
+/// `--transport` runs the transport demonstration instead (every function code and
+/// line fault between a client and a server on a pseudo-terminal pair).
+/// Exits 0 only if every step behaved.
 struct DemoCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "demo",
-        abstract: "Demonstrate the transport stack: client and server over a pseudo-terminal pair (and TCP loopback).")
+        abstract: "Run the simulated bal circuit through a treatment with a tripped interlock (or --transport).")
 
-    @Flag(help: "Print every frame on the wire.")
+    @Flag(help: "Print every actuator command (or, with --transport, every frame on the wire).")
     var verbose = false
 
+    @Flag(help: "Demonstrate the transport stack instead: client and server on a pseudo-terminal pair and TCP.")
+    var transport = false
+
+    @Option(help: "Where the event journal goes (default: the simulator's run directory).")
+    var journal: String?
+
     func run() async throws {
-        let demo = TransportDemo(verbose: verbose)
-        let passed = await demo.run()
+        let passed = transport ? await TransportDemo(verbose: verbose).run()
+                               : await CircuitDemo(verbose: verbose, journalPath: journal).run()
         if !passed { throw CommandFailure.device("the demo failed: see the steps marked FAIL above") }
     }
 }

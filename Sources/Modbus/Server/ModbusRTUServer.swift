@@ -9,33 +9,56 @@ import Serial
 ///
 /// Framing is by length (each function's request size is known), with the
 /// silent interval as the fallback for unknown functions and for resynchronising.
+///
+/// With a `tap`, every byte received from the line and every byte sent is also
+/// copied, as it happens and in order, onto the tap pty's primary side: a program
+/// reading the tap's secondary path hears the bus as a passive listener on a real
+/// RS-485 line would (see ``RTUFrameDecoder``). The copy never blocks the server.
 public final class ModbusRTUServer: Sendable {
     public let units: ServedUnits
     private let fd: Int32
     private let owner: any Sendable
     private let settings: SerialSettings
     private let thread = ServerThread()
+    /// Where the line's traffic is copied, if anywhere.
+    private let tap: BusTapWriter?
     /// When true, each reply is held back for the time the request and the reply
     /// would occupy the wire at ``settings`` (a pty moves bytes instantly), so bus
     /// timing can be studied as on a real RS-485 line.
     public let emulatesWireTime: Bool
 
     /// Serves on the primary side of `pty`; clients open `pty.secondaryPath`.
+    ///
+    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
+    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///   keeps it alive; close it only after ``stop()``.
     public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
-                            emulatesWireTime: Bool = false) {
+                            emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
         self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings,
-                  emulatesWireTime: emulatesWireTime)
+                  emulatesWireTime: emulatesWireTime, tap: tap)
     }
 
     /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
+    ///
+    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
+    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///   keeps it alive; close it only after ``stop()``.
     public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
-                emulatesWireTime: Bool = false) {
+                emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
         self.fd = fileDescriptor
         self.owner = owner
         self.units = units
         self.settings = settings
         self.emulatesWireTime = emulatesWireTime
+        self.tap = tap.map(BusTapWriter.init)
     }
+
+    /// Bytes copied onto the tap so far (0 without a tap).
+    public var tapBytesWritten: Int { tap?.bytesWritten ?? 0 }
+
+    /// Bytes the tap could not take because its buffer was full (nobody reading it,
+    /// or a reader too slow) and that were dropped rather than stall the line.
+    public var tapBytesDropped: Int { tap?.bytesDropped ?? 0 }
 
     /// How long `characters` take on the wire at the line's settings.
     public func wireTime(characters: Int) -> Duration {
@@ -86,6 +109,7 @@ public final class ModbusRTUServer: Sendable {
                 usleep(10_000)
                 continue
             }
+            tap?.copy(scratch[0..<n])
             buffer += scratch[0..<n]
             drainFrames(&buffer)
         }
@@ -123,7 +147,10 @@ public final class ModbusRTUServer: Sendable {
         while true {
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             guard poll(&pfd, 1, gap) > 0, pfd.revents & Int16(POLLIN) != 0 else { return }
-            if read(fd, &scratch, scratch.count) <= 0 { return }
+            let n = read(fd, &scratch, scratch.count)
+            if n <= 0 { return }
+            // Discarded here, but it was on the bus: a listener hears it too.
+            tap?.copy(scratch[0..<n])
         }
     }
 
@@ -162,7 +189,12 @@ public final class ModbusRTUServer: Sendable {
         var offset = 0
         while offset < bytes.count {
             let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-            if n > 0 { offset += n; continue }
+            if n > 0 {
+                // Only what actually went out, once it has: the tap hears the line, not our intentions.
+                tap?.copy(bytes[offset..<offset + n])
+                offset += n
+                continue
+            }
             if n < 0 && (errno == EAGAIN || errno == EINTR) {
                 var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
                 if poll(&pfd, 1, 1000) <= 0 { return }

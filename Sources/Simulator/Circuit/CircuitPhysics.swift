@@ -18,7 +18,7 @@ public struct CircuitPhysics: Sendable {
     public struct Constants: Sendable {
         public var accessSourcePressure = 20.0
         public var accessResistance = 0.8
-        public var returnSinkPressure = 10.0
+        public var returnSinkPressure = 15.0
         public var returnResistance = 0.7
         public var separatorResistance = 0.6
         public var membraneResistance = 1.0

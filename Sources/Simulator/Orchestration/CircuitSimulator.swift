@@ -272,7 +272,7 @@ public final class CircuitSimulator: @unchecked Sendable {
         for bus in layout.buses {
             if let line = lines[bus.name] {
                 buses.append(.init(name: bus.name, endpoint: line.path, pty: line.ptyPath, settings: bus.settings.description,
-                                   tcp: line.tcp.map { "tcp://\($0.host):\($0.port)" }, protocolName: "modbus-rtu"))
+                                   tcp: line.tcp.map { "tcp://\($0.host):\($0.port)" }, tap: line.tapPath, protocolName: "modbus-rtu"))
             } else if let host = lineDevices.values.first(where: { $0.busName == bus.name }) {
                 buses.append(.init(name: bus.name, endpoint: host.path, pty: host.ptyPath, settings: bus.settings.description,
                                    tcp: nil, protocolName: "line"))

@@ -7,16 +7,25 @@ import Serial
 /// RTU server holds for every unit on the segment, reachable at a stable path
 /// (a symlink, as udev gives real adapters), optionally also over Modbus TCP.
 /// It can be unplugged (line closed, path gone) and plugged back at the same path.
+///
+/// Every segment also has a tap: a second pty, at ``tapPath``, on which the
+/// server repeats the segment's traffic in both directions, as a second RS-485
+/// adapter clipped onto the bus would hear it (`hepabus sniff`). The tap outlives
+/// unplug/replug, so a listener stays attached while the line comes and goes.
 final class SimulatedBusLine: @unchecked Sendable {
     let name: String
     let settings: SerialSettings
     let units: ServedUnits
     /// The stable path clients open.
     let path: String
+    /// The stable path listeners open: `<path>.tap`.
+    let tapPath: String
     let emulatesWireTime: Bool
     private let lock = NSLock()
     private var pty: PseudoTerminal?
     private var server: ModbusRTUServer?
+    /// Created at the first plug, kept until ``stop()``.
+    private var tap: PseudoTerminal?
     private(set) var tcp: ModbusTCPServer?
 
     init(name: String, settings: SerialSettings, units: ServedUnits, path: String, emulatesWireTime: Bool) {
@@ -24,6 +33,7 @@ final class SimulatedBusLine: @unchecked Sendable {
         self.settings = settings
         self.units = units
         self.path = path
+        self.tapPath = path + ".tap"
         self.emulatesWireTime = emulatesWireTime
     }
 
@@ -35,8 +45,10 @@ final class SimulatedBusLine: @unchecked Sendable {
     func plug() throws {
         try lock.withLock {
             guard pty == nil else { return }
+            let listenerTap = try openTap()
             let newPty = try PseudoTerminal()
-            let newServer = ModbusRTUServer(pty: newPty, units: units, settings: settings, emulatesWireTime: emulatesWireTime)
+            let newServer = ModbusRTUServer(pty: newPty, units: units, settings: settings, emulatesWireTime: emulatesWireTime,
+                                            tap: listenerTap)
             newServer.start()
             unlink(path)
             guard symlink(newPty.secondaryPath, path) == 0 else {
@@ -48,7 +60,20 @@ final class SimulatedBusLine: @unchecked Sendable {
         }
     }
 
+    /// The tap, created and linked at its stable path the first time (lock held).
+    private func openTap() throws -> PseudoTerminal {
+        if let tap { return tap }
+        let newTap = try PseudoTerminal()
+        unlink(tapPath)
+        guard symlink(newTap.secondaryPath, tapPath) == 0 else {
+            throw SimulatorError("cannot link \(tapPath) to \(newTap.secondaryPath): \(String(cString: strerror(errno)))")
+        }
+        tap = newTap
+        return newTap
+    }
+
     /// Closes the line as a pulled USB adapter would: clients see the port vanish.
+    /// The tap stays: a listener hears the silence, then the line again after a replug.
     func unplug() {
         lock.withLock {
             server?.stop()
@@ -71,6 +96,10 @@ final class SimulatedBusLine: @unchecked Sendable {
         lock.withLock {
             tcp?.stop()
             tcp = nil
+            // After the server (unplug stopped it), which writes to the tap.
+            if tap != nil { unlink(tapPath) }
+            tap?.close()
+            tap = nil
         }
     }
 }

@@ -11,11 +11,15 @@ public struct SimulatorManifest: Codable, Sendable, Equatable {
         public var settings: String
         /// tcp://HOST:PORT when the segment is also served over Modbus TCP.
         public var tcp: String?
+        /// The stable path of the segment's bus tap (`<run dir>/<bus>.tap`, Modbus
+        /// RTU segments only): a read-only view of all its traffic, both directions,
+        /// for `hepabus sniff`.
+        public var tap: String?
         /// "modbus-rtu" or "line".
         public var protocolName: String
 
         enum CodingKeys: String, CodingKey {
-            case name, endpoint, pty, settings, tcp
+            case name, endpoint, pty, settings, tcp, tap
             case protocolName = "protocol"
         }
     }

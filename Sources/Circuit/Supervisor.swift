@@ -1,0 +1,376 @@
+import BusRuntime
+import CircuitConfiguration
+import Foundation
+import HardwareInterfaces
+import Interlock
+import Journal
+
+/// The supervisor: feeds every fresh sample and every clock tick to the interlock
+/// and applies its actions at once, in the safe order the interlock gives (blood
+/// pump, clamp, plasma pumps, heater), each checked by the device's answer on the
+/// wire and, afterwards, by its feedback (the interlock compares tachometers with
+/// what was commanded). Every state change, alarm, acknowledgement and command is
+/// journalled durably before it is reported.
+///
+/// Nothing else commands an actuator during a treatment: the runtime is private to
+/// the supervisor, and the only actuator commands it issues are the interlock's.
+/// It runs on its own thread, so journal flushes never stall Swift's cooperative pool.
+public actor Supervisor {
+    public nonisolated let executor = BusThreadExecutor(name: "supervisor")
+    public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
+
+    public nonisolated let circuit: CircuitConfiguration
+    private let runtime: CircuitRuntime
+    private let journal: EventJournal?
+    private var interlock: Interlock
+    private let origin = ContinuousClock.now
+    private var commandedSpeed: [PumpRole: RotationalSpeed] = [:]
+    private var subscribers: [UUID: AsyncStream<SupervisorEvent>.Continuation] = [:]
+    private var inputs: AsyncStream<Input>.Continuation?
+    private var loop: Task<Void, Never>?
+    private var ticker: Task<Void, Never>?
+    private var reportedDeviceProblems: Set<CircuitRole> = []
+    /// Trip-to-safe-state times measured so far (seconds), for the summary and benchmarks.
+    public private(set) var reactionTimes: [(requirement: SafetyRequirement, seconds: Double)] = []
+    /// The tick period: how often time-based conditions (persistence, stale data) are evaluated.
+    public static let tickPeriod: Duration = .milliseconds(10)
+
+    /// Everything that changes the interlock goes through one queue, handled one at a
+    /// time to the end of its actuation: a later event's outputs can never be overtaken
+    /// by an earlier event's, whatever awaits in between (actor reentrancy).
+    enum Input: Sendable {
+        case sample(RoleSample)
+        case tick
+        case event(InterlockEvent, CheckedContinuation<[InterlockAction], Never>)
+    }
+
+    /// A supervisor for `runtime`'s circuit; the circuit's limits are checked against the
+    /// interlock's hard bounds here (an error names the file, line and bound).
+    public init(runtime: CircuitRuntime, journal: EventJournal? = nil) throws {
+        self.runtime = runtime
+        self.circuit = runtime.configuration
+        self.journal = journal
+        let configuration = try InterlockMapping.configuration(for: runtime.configuration)
+        self.interlock = Interlock(configuration: configuration, startTime: 0)
+    }
+
+    /// The interlock's view, for the controller and tests.
+    public var lifecycle: Lifecycle { interlock.lifecycle }
+    public var activeFaults: [ActiveFault] { interlock.state.faults }
+    public var outputs: OutputDemand { interlock.outputs }
+
+    private var now: Double {
+        let elapsed = origin.duration(to: .now)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Monotonic seconds of `instant` on the interlock's clock.
+    private func seconds(_ instant: ContinuousClock.Instant) -> Double {
+        let elapsed = origin.duration(to: instant)
+        return Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) * 1e-18
+    }
+
+    /// Puts the hardware in the interlock's initial demand (everything off, clamp closed),
+    /// then starts polling, ticking and supervising.
+    public func start() async {
+        journalNote("supervisor started for circuit \(circuit.name)")
+        for problem in await runtime.configureDevices() {
+            journal(.deviceEvent, source: problem.role.rawValue, "configuration failed: \(problem.error)")
+            publish(.deviceProblem(problem.role, problem.error))
+        }
+        for command in interlock.initialCommands { await apply(command) }
+        let (stream, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
+        inputs = continuation
+        runtime.start { sample in continuation.yield(.sample(sample)) }
+        loop = Task { [weak self] in
+            for await input in stream {
+                guard let self else { return }
+                await self.process(input)
+            }
+        }
+        ticker = Task {
+            while !Task.isCancelled {
+                try? await Task.sleep(for: Self.tickPeriod)
+                continuation.yield(.tick)
+            }
+        }
+    }
+
+    /// Stops supervising: polling ends and the buses close (devices fall back to their
+    /// own safe states when their watchdogs lapse).
+    public func stop() async {
+        ticker?.cancel()
+        await ticker?.value
+        inputs?.finish()
+        inputs = nil
+        await loop?.value
+        await runtime.stop()
+        for continuation in subscribers.values { continuation.finish() }
+        subscribers.removeAll()
+        journalNote("supervisor stopped")
+    }
+
+    /// A stream of everything that happens from now on.
+    public func events() -> AsyncStream<SupervisorEvent> {
+        let (stream, continuation) = AsyncStream.makeStream(of: SupervisorEvent.self, bufferingPolicy: .bufferingNewest(1024))
+        let id = UUID()
+        subscribers[id] = continuation
+        continuation.onTermination = { [weak self] _ in
+            Task { await self?.unsubscribe(id) }
+        }
+        return stream
+    }
+
+    private func unsubscribe(_ id: UUID) { subscribers.removeValue(forKey: id) }
+
+    /// Every role's latest value and its age, every `interval`.
+    public nonisolated func snapshots(every interval: Duration = .milliseconds(100)) -> AsyncStream<CircuitSnapshot> {
+        let runtime = self.runtime
+        return AsyncStream { continuation in
+            let task = Task {
+                while !Task.isCancelled {
+                    continuation.yield(runtime.snapshot)
+                    try? await Task.sleep(for: interval)
+                }
+                continuation.finish()
+            }
+            continuation.onTermination = { _ in task.cancel() }
+        }
+    }
+
+    /// The latest snapshot.
+    public nonisolated var snapshot: CircuitSnapshot { runtime.snapshot }
+
+    // MARK: Operator commands
+
+    /// Carries out an operator command, gated by the interlock. The command is journalled
+    /// before it is handled, and its result before it is returned.
+    public func perform(_ command: OperatorCommand) async -> CommandResult {
+        journal(.command, source: "operator", "\(command)")
+        let actions = await submit(.command(command))
+        return actions.compactMap { action -> CommandResult? in
+            if case .commandResult(_, let r) = action { return r }
+            return nil
+        }.first ?? .refused(.notAllowed(in: interlock.lifecycle))
+    }
+
+    /// Hands an event to the supervision queue and waits until it has been handled and its
+    /// outputs applied.
+    private func submit(_ event: InterlockEvent) async -> [InterlockAction] {
+        guard let inputs else {
+            // Not started: nothing polls or ticks, so nothing can overtake.
+            let actions = interlock.handle(event)
+            await apply(actions)
+            return actions
+        }
+        return await withCheckedContinuation { continuation in
+            inputs.yield(.event(event, continuation))
+        }
+    }
+
+    /// The pre-treatment protective system test (SR-18): every device present and
+    /// identified as its family, every reading plausible, every actuator's watchdog
+    /// armed, the return clamp's feedback following a close command.
+    @discardableResult
+    public func runSelfTest() async -> (passed: Bool, checks: [SelfTestCheck]) {
+        let started = await perform(.startSelfTest)
+        guard started.isAccepted else { return (false, [SelfTestCheck(.other("startSelfTest"), passed: false, detail: "\(started)")]) }
+        var checks: [SelfTestCheck] = []
+        let identities = await runtime.identifyAll()
+        let fresh = runtime.snapshot
+        for role in circuit.roles {
+            for deviceRole in InterlockMapping.deviceRoles(role) {
+                switch identities[role] {
+                case .success(let identity)?: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: true, detail: identity))
+                case .failure(let error)?: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: false, detail: "\(error)"))
+                case nil: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: false, detail: "not identified"))
+                }
+                let sample = fresh[role]
+                let age = sample?.age(at: .now)
+                let plausible = sample?.reading != nil && sample?.lastError == nil && (age.map { $0 < .seconds(1) } ?? false)
+                checks.append(SelfTestCheck(.plausibleReading(deviceRole), passed: plausible,
+                                            detail: plausible ? sample!.reading!.summary : (sample?.lastError.map { "\($0)" } ?? "no recent reading")))
+                if deviceRole.isActuator {
+                    let watchdog = await runtime.readWatchdogTimeout(role)
+                    switch watchdog {
+                    case .success(let timeout):
+                        let armed = timeout > .zero && timeout <= .seconds(10)
+                        checks.append(SelfTestCheck(.watchdogArmed(deviceRole), passed: armed, detail: "timeout \(timeout)"))
+                    case .failure(let error):
+                        checks.append(SelfTestCheck(.watchdogArmed(deviceRole), passed: false, detail: "\(error)"))
+                    }
+                }
+            }
+        }
+        checks.append(await checkClampFeedback())
+        let actions = await submit(.selfTestCompleted(checks))
+        let passed = actions.contains { if case .selfTestEvaluated(true, _) = $0 { return true } else { return false } }
+        publish(.selfTestEvaluated(passed: passed, checks: checks))
+        return (passed, checks)
+    }
+
+    /// Closes the clamp and watches the position feedback follow.
+    private func checkClampFeedback() async -> SelfTestCheck {
+        guard circuit.device(.airDetector) != nil else {
+            return SelfTestCheck(.returnClampFeedback, passed: false, detail: "the circuit has no air detector / clamp")
+        }
+        if case .failure(let error) = await runtime.perform(.closeClamp) {
+            return SelfTestCheck(.returnClampFeedback, passed: false, detail: "close command failed: \(error)")
+        }
+        let deadline = ContinuousClock.now + .seconds(1)
+        while ContinuousClock.now < deadline {
+            if case .airDetector(let r)? = runtime.snapshot[.airDetector]?.reading, r.clampPosition == .closed,
+               let at = runtime.snapshot[.airDetector]?.sampledAt, at > deadline - .seconds(1) {
+                return SelfTestCheck(.returnClampFeedback, passed: true, detail: "closed, confirmed by position feedback")
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return SelfTestCheck(.returnClampFeedback, passed: false, detail: "no closed feedback within 1 s of the close command")
+    }
+
+    // MARK: Supervision
+
+    private func process(_ input: Input) async {
+        switch input {
+        case .tick:
+            await handle(.tick(at: now))
+        case .event(let event, let continuation):
+            let actions = interlock.handle(event)
+            await apply(actions)
+            continuation.resume(returning: actions)
+        case .sample(let sample):
+            noteDeviceHealth(sample)
+            let commanded = InterlockMapping.pumpRole(sample.role).flatMap { commandedSpeed[$0] } ?? .zero
+            for event in InterlockMapping.events(for: sample, at: sampleTime(sample), commanded: commanded) {
+                await handle(event)
+            }
+        }
+    }
+
+    private func sampleTime(_ sample: RoleSample) -> Double {
+        // A failed poll carries no sample time: it happened now.
+        guard sample.lastError == nil, let at = sample.sampledAt else { return now }
+        return seconds(at)
+    }
+
+    /// Journals and reports a device that stops answering (once) and that answers again.
+    private func noteDeviceHealth(_ sample: RoleSample) {
+        if let error = sample.lastError {
+            guard reportedDeviceProblems.insert(sample.role).inserted else { return }
+            journal(.deviceEvent, source: sample.role.rawValue, "device not answering: \(error)", ["kind": error.kind.rawValue])
+            publish(.deviceProblem(sample.role, error))
+        } else if reportedDeviceProblems.remove(sample.role) != nil {
+            journal(.deviceEvent, source: sample.role.rawValue, "device answering again")
+        }
+    }
+
+    private func handle(_ event: InterlockEvent) async {
+        await apply(interlock.handle(event))
+    }
+
+    /// Applies the interlock's actions in the order given (outputs first, in the safe order).
+    private func apply(_ actions: [InterlockAction]) async {
+        var tripTimes: [(SafetyRequirement, Double)] = []
+        var lastSafing: ContinuousClock.Instant? = nil
+        for action in actions {
+            switch action {
+            case .output(let command):
+                let finished = await apply(command)
+                if command.action.isSafing { lastSafing = finished }
+            case .alarmRaised(let fault):
+                journal(.alarmRaised, source: "interlock", "\(fault.requirement) \(fault)",
+                        ["sr": "\(fault.requirement)", "condition": "\(fault.condition)", "priority": "\(fault.priority)"])
+                publish(.alarmRaised(fault))
+                tripTimes.append((fault.requirement, fault.trippedAt))
+            case .alarmEscalated(let fault):
+                journal(.alarmRaised, source: "interlock", "escalated \(fault.requirement) \(fault)", ["sr": "\(fault.requirement)"])
+                publish(.alarmEscalated(fault))
+            case .alarmAcknowledged(let condition):
+                journal(.acknowledgement, source: "operator", "acknowledged \(condition)", ["sr": "\(condition.requirement)"])
+                publish(.alarmAcknowledged(condition))
+            case .alarmConditionCleared(let condition):
+                journal(.alarmCleared, source: "interlock", "condition cleared \(condition), awaiting acknowledgement")
+                publish(.alarmConditionCleared(condition))
+            case .alarmCleared(let condition):
+                journal(.alarmCleared, source: "interlock", "alarm cleared \(condition)", ["sr": "\(condition.requirement)"])
+                publish(.alarmCleared(condition))
+            case .lifecycleChanged(let from, let to):
+                journal(.stateChange, source: "interlock", "\(from) -> \(to)", ["from": "\(from)", "to": "\(to)"])
+                publish(.lifecycleChanged(from: from, to: to))
+            case .selfTestEvaluated(let passed, let failures):
+                journal(.note, source: "self-test", passed ? "self-test passed" : "self-test failed: " + failures.joined(separator: "; "))
+            case .commandResult(let command, let result):
+                journal(.commandResult, source: "interlock", "\(command): \(result)")
+                publish(.commandResult(command, result))
+            case .eventIgnored:
+                break
+            }
+        }
+        if let lastSafing {
+            for (requirement, trippedAt) in tripTimes {
+                reactionTimes.append((requirement, max(0, seconds(lastSafing) - trippedAt)))
+            }
+        }
+    }
+
+    /// One actuator command on the wire; returns when the device acknowledged it.
+    @discardableResult
+    private func apply(_ command: OutputCommand) async -> ContinuousClock.Instant {
+        let actuator: ActuatorCommand
+        switch command.action {
+        case .stopPump(let pump):
+            commandedSpeed[pump] = .zero
+            guard let role = InterlockMapping.circuitRole(pump) else { return .now }
+            actuator = .stopPump(role)
+        case .runPump(let pump, let flow):
+            guard let role = InterlockMapping.circuitRole(pump) else { return .now }
+            let tubing = circuit.device(role)?.tubingMillilitersPerRevolution ?? 8
+            commandedSpeed[pump] = .rpm(flow.millilitersPerMinute / tubing)
+            actuator = .runPump(role, flow)
+        case .closeReturnClamp: actuator = .closeClamp
+        case .openReturnClamp: actuator = .openClamp
+        case .heaterOff: actuator = .disableHeater
+        case .heaterOn(let target): actuator = .enableHeater(target)
+        }
+        guard circuit.device(actuator.role) != nil else { return .now }
+        let started = ContinuousClock.now
+        let result = await runtime.perform(actuator)
+        let finished = ContinuousClock.now
+        let elapsed = started.duration(to: finished)
+        switch result {
+        case .success:
+            journal(.deviceEvent, source: actuator.role.rawValue, "\(actuator): acknowledged on the wire", ["ms": "\(elapsed.milliseconds)"])
+        case .failure(let error):
+            journal(.deviceEvent, source: actuator.role.rawValue, "\(actuator): FAILED \(error)", ["kind": error.kind.rawValue])
+            // The device did not take the command: the interlock counts it (SR-16).
+            for role in InterlockMapping.deviceRoles(actuator.role) {
+                await apply(interlock.handle(.readingFailed(role, error.kind)))
+            }
+        }
+        publish(.actuatorCommanded(actuator, result, elapsed: elapsed))
+        return finished
+    }
+
+    // MARK: Journal and subscribers
+
+    private func publish(_ event: SupervisorEvent) {
+        for continuation in subscribers.values { continuation.yield(event) }
+    }
+
+    private func journal(_ kind: JournalEntry.Kind, source: String, _ message: String, _ fields: [String: String] = [:]) {
+        guard let journal else { return }
+        do {
+            try journal.append(kind: kind, source: source, message: message, fields: fields)
+        } catch {
+            // A journal that cannot write is itself a hazard to report, never a reason to stop supervising.
+            FileHandle.standardError.write(Data("hepabus: JOURNAL FAILURE: \(error)\n".utf8))
+        }
+    }
+
+    private func journalNote(_ message: String) { journal(.note, source: "supervisor", message) }
+}
+
+extension Duration {
+    /// Whole and fractional milliseconds, for reports.
+    var milliseconds: Double { Double(components.seconds) * 1000 + Double(components.attoseconds) * 1e-15 }
+}

@@ -1,1 +1,0 @@
-// The safety interlock (see ../shared/design/SAFETY.md).

@@ -1,0 +1,66 @@
+import HardwareInterfaces
+
+/// The outputs the interlock demands: a pure function of the active faults, the lifecycle
+/// (phase and safety hold) and the operator's set-points — never of the history of events
+/// (the ABZ pattern).
+///
+/// 1. The phase allows some outputs (what the treatment step needs):
+///    idle, selfTest, ending, fault: nothing runs, heater off, clamp closed;
+///    priming and treating: every pump at its set-point, heater on, clamp open;
+///    ready: only the bioreactor loop (recirculation) with the heater, clamp closed;
+///    paused: blood and recirculation at their set-points, heater on, clamp open.
+/// 2. Every active fault (acknowledged or not, present or awaiting its acknowledgement)
+///    and the hold add their reaction's constraints, as a union of "must be off" flags:
+///    S1 stops every pump, heater off, clamp closed; S2 stops the plasma, recirculation
+///    and return pumps and the heater (the blood pump keeps the flow the phase gives it);
+///    heater off only the heater. A union cannot be undone by another member, so
+///    overlapping faults never cancel each other.
+/// 3. The heater runs only while plasma moves through it (plasma or recirculation pump
+///    demanded above zero): a heater over stagnant plasma overheats it.
+public func requiredOutputs(activeFaults: [ActiveFault], phase: TreatmentPhase, hold: SafetyReaction?,
+                            setpoints: FlowSetpoints, configuration: InterlockConfiguration) -> OutputDemand {
+    var stopBloodPump = false
+    var stopPlasmaSide = false
+    var heaterOff = false
+    var closeClamp = false
+    func constrain(_ reaction: SafetyReaction) {
+        switch reaction {
+        case .patientSafe:
+            stopBloodPump = true; stopPlasmaSide = true; heaterOff = true; closeClamp = true
+        case .plasmaBypass:
+            stopPlasmaSide = true; heaterOff = true
+        case .heaterOff:
+            heaterOff = true
+        case .alarmOnly, .preventTreatmentStart:
+            break
+        }
+    }
+    for fault in activeFaults { constrain(fault.condition.reaction) }
+    if let hold { constrain(hold) }
+
+    // What the phase allows: blood, plasma, recirculation, return, heater, clamp open.
+    let allowed: (blood: Bool, plasma: Bool, recirculation: Bool, plasmaReturn: Bool, heater: Bool, clampOpen: Bool) =
+        switch phase {
+        case .idle, .selfTest, .ending, .fault: (false, false, false, false, false, false)
+        case .priming, .treating: (true, true, true, true, true, true)
+        case .ready: (false, false, true, false, true, false)
+        case .paused: (true, false, true, false, true, true)
+        }
+
+    func flow(_ pump: PumpRole, allowedByPhase: Bool, stopped: Bool) -> FlowRate? {
+        guard configuration.has(pump.deviceRole) else { return nil }
+        return allowedByPhase && !stopped ? setpoints[pump] : .zero
+    }
+    let plasma = flow(.plasma, allowedByPhase: allowed.plasma, stopped: stopPlasmaSide)
+    let recirculation = flow(.recirculation, allowedByPhase: allowed.recirculation, stopped: stopPlasmaSide)
+    let plasmaMoves = (plasma?.millilitersPerMinute ?? 0) > 0 || (recirculation?.millilitersPerMinute ?? 0) > 0
+    let heaterOn = configuration.has(.plasmaHeater) && allowed.heater && !heaterOff && plasmaMoves
+
+    return OutputDemand(
+        bloodPump: flow(.blood, allowedByPhase: allowed.blood, stopped: stopBloodPump),
+        plasmaPump: plasma,
+        recirculationPump: recirculation,
+        plasmaReturnPump: flow(.plasmaReturn, allowedByPhase: allowed.plasmaReturn, stopped: stopPlasmaSide),
+        heater: heaterOn ? .on(target: configuration.limits.plasmaTemperatureTarget) : .off,
+        returnClamp: allowed.clampOpen && !closeClamp ? .open : .closed)
+}

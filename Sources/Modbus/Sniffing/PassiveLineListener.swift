@@ -1,0 +1,157 @@
+internal import CSystemSupport
+import Glibc
+import Serial
+
+/// A serial line opened only to listen, the way a sniffer's RS-485 adapter sits on
+/// a bus: read-only, never exclusive, never locked. Unlike ``Serial/SerialPort`` it
+/// takes no `flock` and sets no `TIOCEXCL`, so it never keeps a technician's tool
+/// or the treatment itself off the line.
+///
+/// Opened with `O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC`. The line settings
+/// are applied with tcsetattr(3) only when nobody else holds the port: when
+/// another program has it (see ``otherHolder``), its settings are left alone,
+/// and every byte read here is a byte that program will not see.
+///
+/// Not thread-safe: one listener belongs to one reading loop.
+public final class PassiveLineListener {
+    /// The path it was opened by.
+    public let path: String
+    /// The settings asked for.
+    public let settings: SerialSettings
+    /// The file descriptor; -1 once closed.
+    public private(set) var fileDescriptor: Int32
+    /// "held by pid 4242 (hepabus read …)" when another program holds the port
+    /// (flock, as every HepaBus opener takes one); nil if nobody does.
+    public let otherHolder: String?
+    /// Stale bytes dropped at opening (a tap pty buffers traffic while nobody listens).
+    public private(set) var staleBytesDiscarded = 0
+
+    /// Opens `path` to listen and, unless another program holds it, applies `settings`
+    /// and drops whatever was buffered before we came (so every byte read was heard now).
+    public init(path: String, settings: SerialSettings) throws(SerialError) {
+        self.path = path
+        self.settings = settings
+        var fd: Int32
+        repeat { fd = open(path, O_RDONLY | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) } while fd < 0 && errno == EINTR
+        guard fd >= 0 else { throw Self.openingError(path, errno: errno) }
+        guard isatty(fd) == 1 else {
+            Glibc.close(fd)
+            throw .notATerminal(path: path)
+        }
+        fileDescriptor = fd
+        otherHolder = PortHolder.describe(path)
+        if otherHolder == nil {
+            do {
+                try apply(settings)
+            } catch {
+                close()
+                throw error
+            }
+            discardStale()
+        }
+    }
+
+    deinit { close() }
+
+    /// Closes the descriptor. Wraps close(2).
+    public func close() {
+        guard fileDescriptor >= 0 else { return }
+        _ = Glibc.close(fileDescriptor)
+        fileDescriptor = -1
+    }
+
+    /// Waits up to `timeout` for bytes and returns them with the wall-clock time
+    /// (seconds since the epoch) they were read; nil when nothing came in time.
+    /// Wraps poll(2) and read(2).
+    public func read(upTo maxCount: Int = 512, timeout: Duration) throws(SerialError) -> (bytes: [UInt8], time: Double)? {
+        let fd = fileDescriptor
+        guard fd >= 0 else { throw .disconnected(path: path) }
+        var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
+        let (seconds, attoseconds) = timeout.components
+        let ms = Int32(clamping: max(0, seconds * 1000 + attoseconds / 1_000_000_000_000_000))
+        let rc = poll(&pfd, 1, ms)
+        if rc < 0 {
+            if errno == EINTR { return nil }  // a signal (Ctrl-C): let the caller look
+            throw .system(call: "poll", errno: errno)
+        }
+        if rc == 0 { return nil }
+        var buffer = [UInt8](repeating: 0, count: maxCount)
+        let n = buffer.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+        let time = Self.wallClock()
+        if n > 0 { return (Array(buffer.prefix(n)), time) }
+        if n < 0 && (errno == EAGAIN || errno == EINTR) { return nil }
+        // A hung-up tty polls readable and reads nothing (or EIO): the line is gone.
+        if n == 0 && pfd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0 { return nil }
+        throw .disconnected(path: path)
+    }
+
+    /// Seconds since the epoch, to the microsecond. Wraps clock_gettime(2).
+    public static func wallClock() -> Double {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Double(ts.tv_sec) + Double(ts.tv_nsec) / 1e9
+    }
+
+    // MARK: Settings
+
+    /// Raw mode at `settings` (tcsetattr(3), `TCSETS2`/`BOTHER` for non-standard rates),
+    /// then reads the rate back: a listener at the wrong rate hears only garbage.
+    private func apply(_ settings: SerialSettings) throws(SerialError) {
+        let fd = fileDescriptor
+        var t = termios()
+        guard tcgetattr(fd, &t) == 0 else { throw .system(call: "tcgetattr", errno: errno) }
+        cfmakeraw(&t)
+        t.c_cflag |= tcflag_t(CLOCAL | CREAD)
+        t.c_cflag &= ~(tcflag_t(CSIZE | PARENB | PARODD | CSTOPB) | tcflag_t(CRTSCTS))
+        t.c_cflag |= settings.dataBits == .seven ? tcflag_t(CS7) : tcflag_t(CS8)
+        switch settings.parity {
+        case .none: t.c_iflag &= ~tcflag_t(INPCK)
+        case .even: t.c_cflag |= tcflag_t(PARENB); t.c_iflag |= tcflag_t(INPCK)
+        case .odd: t.c_cflag |= tcflag_t(PARENB | PARODD); t.c_iflag |= tcflag_t(INPCK)
+        }
+        if settings.stopBits == .two { t.c_cflag |= tcflag_t(CSTOPB) }
+        t.c_iflag &= ~tcflag_t(IXON | IXOFF | IXANY)
+        withUnsafeMutableBytes(of: &t.c_cc) { cc in
+            cc[Int(VMIN)] = 0
+            cc[Int(VTIME)] = 0
+        }
+        let standard = BaudRate.standardRates[settings.baudRate.rawValue]
+        cfsetispeed(&t, standard ?? speed_t(B38400))
+        cfsetospeed(&t, standard ?? speed_t(B38400))
+        guard tcsetattr(fd, TCSANOW, &t) == 0 else { throw .system(call: "tcsetattr", errno: errno) }
+        if standard == nil, hepabus_set_custom_baud(fd, settings.baudRate.rawValue) != 0 {
+            throw .unsupportedSetting("baud rate \(settings.baudRate) (TCSETS2: \(String(cString: strerror(errno))))")
+        }
+        let actual = try SerialLine.readSettings(fd: fd)
+        // A pseudo-terminal keeps the rate but not the character format (no UART behind it).
+        let formatHeld = SerialLine.isPseudoTerminal(fd: fd)
+            || (actual.parity == settings.parity && actual.dataBits == settings.dataBits && actual.stopBits == settings.stopBits)
+        guard actual.baudRate == settings.baudRate, formatHeld else {
+            throw .unsupportedSetting("asked for \(settings), the driver holds \(actual)")
+        }
+    }
+
+    /// Drops what the line buffered before we listened. Wraps tcflush(3), then
+    /// reads until nothing is left (a pty may still be moving bytes into the queue).
+    private func discardStale() {
+        let fd = fileDescriptor
+        _ = tcflush(fd, TCIFLUSH)
+        var scratch = [UInt8](repeating: 0, count: 4096)
+        // Bounded: on a busy line there is always more; a few buffers' worth is stale, the rest is live.
+        for _ in 0..<32 {
+            let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
+            if n <= 0 { break }
+            staleBytesDiscarded += n
+        }
+    }
+
+    private static func openingError(_ path: String, errno code: Int32) -> SerialError {
+        switch code {
+        case ENOENT, ENXIO, ENODEV: .notFound(path: path)
+        case EACCES, EPERM: .permissionDenied(path: path)
+        case EBUSY: .portBusy(path: path)  // TIOCEXCL set by the holder: even a listener is refused
+        case ENOTTY: .notATerminal(path: path)
+        default: .system(call: "open(\(path))", errno: code)
+        }
+    }
+}

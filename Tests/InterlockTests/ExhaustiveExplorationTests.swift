@@ -1,0 +1,336 @@
+import HardwareInterfaces
+import Interlock
+import Testing
+
+/// Exhaustive exploration of the machine over a bounded alphabet of events: every fault
+/// subset of a representative set of conditions (S1 patient-side, S1 technical, S2
+/// latched, S2 non-latching, heater off, alarm only), every lifecycle state, every
+/// acknowledgement and resume in any order.
+///
+/// Breadth-first over states, deduplicated by value: the machine is deterministic and its
+/// state is a value, so a state reached again has the same continuations. The search runs
+/// to a fixpoint, so every event sequence of ANY length over this alphabet is covered, not
+/// only those up to a depth. Time does not advance (every persistence is zero and every
+/// reading is sampled at the same instant), which keeps the state space finite; the
+/// time-dependent behaviour has its own tests.
+struct Exploration {
+    /// The representative conditions, each with the events that make it hold and clear.
+    struct Toggle {
+        let condition: Condition
+        let on: InterlockEvent
+        let off: InterlockEvent
+    }
+
+    static let toggles: [Toggle] = [
+        // SR-1: S1, patient side, latched.
+        Toggle(condition: .airAtReturnLine,
+               on: .reading(.airDetector(AirDetectorSample(airDetected: true, clampPosition: .closed)), sampledAt: 0),
+               off: .reading(.airDetector(AirDetectorSample(airDetected: false, clampPosition: .closed)), sampledAt: 0)),
+        // SR-16: S1, technical, latched, watched in every active phase (also the self-test).
+        Toggle(condition: .deviceLost(.arterialPressure),
+               on: .deviceLost(.arterialPressure),
+               off: .reading(.pressure(.arterial, .mmHg(-100)), sampledAt: 0)),
+        // SR-7: S2, latched.
+        Toggle(condition: .bloodLeak,
+               on: .reading(.bloodLeak(.ppm(400)), sampledAt: 0),
+               off: .reading(.bloodLeak(.ppm(10)), sampledAt: 0)),
+        // SR-6: S2, not latching (time never passes its latch time here).
+        Toggle(condition: .transmembranePressureHigh,
+               on: .reading(.pressure(.filtrate, .mmHg(50)), sampledAt: 0),
+               off: .reading(.pressure(.filtrate, .mmHg(100)), sampledAt: 0)),
+        // SR-11: heater off, latched.
+        Toggle(condition: .heaterElementOverTemperature,
+               on: .reading(.heater(HeaterSample(elementTemperature: .celsius(46))), sampledAt: 0),
+               off: .reading(.heater(HeaterSample(elementTemperature: .celsius(40))), sampledAt: 0)),
+        // SR-9: alarm only, not latching.
+        Toggle(condition: .plasmaTemperatureLow,
+               on: .reading(.plasmaTemperature(.a, .celsius(34)), sampledAt: 0),
+               off: .reading(.plasmaTemperature(.a, .celsius(37)), sampledAt: 0)),
+    ]
+
+    let configuration: InterlockConfiguration
+    let alphabet: [InterlockEvent]
+    let initial: InterlockState
+
+    init() throws {
+        // Probe B absent: probe A alone moves SR-9 without also moving SR-10.
+        var roles = Set(DeviceRole.allCases)
+        roles.remove(.plasmaTemperatureB)
+        configuration = try InterlockConfiguration(roles: roles, limits: InterlockLimits.standard.tightened {
+            $0.persistence = .zero
+        })
+        let passing = SelfTestCheck.requiredItems(for: configuration).map { SelfTestCheck($0, passed: true) }
+        let failing = passing.map { $0.item == .returnClampFeedback ? SelfTestCheck($0.item, passed: false, detail: "stuck") : $0 }
+        let commands: [OperatorCommand] = [
+            .startSelfTest, .startPriming, .finishPriming, .startTreatment,
+            .setFlow(.blood, .mLPerMinute(150)), .setFlow(.plasma, .mLPerMinute(30)),
+            .setFlow(.recirculation, .mLPerMinute(150)),
+            .pause, .resume, .endTreatment, .returnToIdle, .acknowledge(.all),
+        ] + Self.toggles.map { .acknowledge(.fault($0.condition)) }
+            + [.acknowledge(.fault(.deviceLost(.plasmaHeater))), .acknowledge(.fault(.selfTestFailed))]
+        alphabet = Self.toggles.flatMap { [$0.on, $0.off] }
+            + [.selfTestCompleted(passing), .selfTestCompleted(failing),
+               .unrecoverableHardware(.plasmaHeater, detail: "watchdog cannot be armed")]
+            + commands.map(InterlockEvent.command)
+
+        // Every device has answered once, with nominal values, at time 0.
+        var machine = Interlock(configuration: configuration)
+        let nominal: [SensorReading] = [
+            .pressure(.arterial, .mmHg(-100)), .pressure(.preFilter, .mmHg(150)),
+            .pressure(.venous, .mmHg(100)), .pressure(.filtrate, .mmHg(100)),
+            .plasmaTemperature(.a, .celsius(37)), .heater(HeaterSample(elementTemperature: .celsius(40))),
+            .airDetector(AirDetectorSample(airDetected: false, clampPosition: .closed)), .bloodLeak(.ppm(10)),
+        ] + PumpRole.allCases.map { .pump($0, PumpSample(commandedSpeed: .zero, measuredSpeed: .zero)) }
+        for reading in nominal { _ = machine.handle(.reading(reading, sampledAt: 0)) }
+        initial = machine.state
+    }
+
+    func step(_ state: InterlockState, _ event: InterlockEvent) -> (InterlockState, [InterlockAction]) {
+        Interlock.transition(state, event, configuration: configuration)
+    }
+
+    func outputs(_ state: InterlockState) -> OutputDemand {
+        requiredOutputs(activeFaults: state.faults, phase: state.phase, hold: state.hold,
+                        setpoints: state.setpoints, configuration: configuration)
+    }
+
+    /// What the exploration saw.
+    struct Report {
+        var states = 0
+        var transitions = 0
+        var depth = 0
+        var lifecycles: Set<Lifecycle> = []
+        var faultSubsets: [TreatmentPhase: Set<Int>] = [:]
+        var violations: [String] = []
+
+        mutating func fail(_ message: @autoclosure () -> String) {
+            if violations.count < 20 { violations.append(message()) }
+        }
+    }
+
+    /// Bit mask of the representative conditions active in `state`.
+    func subset(_ state: InterlockState) -> Int {
+        var mask = 0
+        for (bit, toggle) in Self.toggles.enumerated() where state.fault(toggle.condition) != nil { mask |= 1 << bit }
+        return mask
+    }
+
+    func run(maximumDepth: Int = 64) -> Report {
+        var report = Report()
+        var seen: Set<InterlockState> = [initial]
+        var frontier = [initial]
+        while !frontier.isEmpty && report.depth < maximumDepth {
+            var next: [InterlockState] = []
+            for state in frontier {
+                checkState(state, &report)
+                for event in alphabet {
+                    let (after, actions) = step(state, event)
+                    report.transitions += 1
+                    checkTransition(state, event, after, actions, &report)
+                    if seen.insert(after).inserted { next.append(after) }
+                }
+            }
+            frontier = next
+            if !next.isEmpty { report.depth += 1 }
+            print("depth \(report.depth): frontier \(next.count), seen \(seen.count)")
+        }
+        if !frontier.isEmpty { report.fail("no fixpoint within depth \(maximumDepth): \(frontier.count) states left") }
+        report.states = seen.count
+        return report
+    }
+
+    // MARK: invariants of one transition
+
+    func checkTransition(_ before: InterlockState, _ event: InterlockEvent, _ after: InterlockState,
+                         _ actions: [InterlockAction], _ report: inout Report) {
+        let demandBefore = outputs(before)
+        let demand = outputs(after)
+        let commands = actions.compactMap { $0.outputCommand?.action }
+
+        // No pump command leaves the machine while an S1 fault is active (blood pump included).
+        let s1Active = after.faults.contains { $0.reaction == .patientSafe } || after.hold == .patientSafe
+        if s1Active || after.phase == .fault {
+            if commands.contains(where: { if case .runPump = $0 { true } else { false } }) {
+                report.fail("pump command with S1 active: \(event) -> \(commands)")
+            }
+            if !demand.isPatientSafe { report.fail("S1 active but demand \(demand) after \(event)") }
+        }
+        // Every trip reaches its safe state: the demand after it is the reaction's.
+        for case .alarmRaised(let fault) in actions where !demand.satisfies(fault.reaction) {
+            report.fail("\(fault.condition) tripped by \(event) but demand is \(demand)")
+        }
+        // Every fault raised is unacknowledged: no earlier acknowledgement hides it.
+        for case .alarmRaised(let fault) in actions where fault.isAcknowledged {
+            report.fail("\(fault.condition) raised acknowledged after \(event)")
+        }
+        for fault in after.faults where before.fault(fault.condition) == nil && fault.isAcknowledged {
+            report.fail("new fault \(fault.condition) acknowledged after \(event)")
+        }
+        // Acknowledging clears nothing whose condition persists.
+        if case .command(.acknowledge) = event {
+            for fault in before.faults where fault.isConditionPresent && after.fault(fault.condition) == nil {
+                report.fail("acknowledging removed \(fault.condition) while present")
+            }
+        }
+        // A latched fault leaves the set only acknowledged (before or by this very event).
+        for fault in before.faults where fault.isLatched && after.fault(fault.condition) == nil {
+            let acknowledgedNow = actions.contains(.alarmAcknowledged(fault.condition))
+            if !fault.isAcknowledged && !acknowledgedNow {
+                report.fail("latched \(fault.condition) left unacknowledged on \(event)")
+            }
+        }
+        // The commands emitted are exactly the difference, in the safe order.
+        if apply(commands, to: demandBefore) != Actuators(demand) {
+            report.fail("commands \(commands) do not take \(demandBefore) to \(demand) on \(event)")
+        }
+        if !isSafeOrder(commands) { report.fail("unsafe order \(commands) on \(event)") }
+        // A refused command changes nothing.
+        for case .commandResult(_, .refused) in actions where after != before {
+            report.fail("refused \(event) changed the state")
+        }
+    }
+
+    // MARK: invariants of one state
+
+    func checkState(_ state: InterlockState, _ report: inout Report) {
+        report.lifecycles.insert(state.lifecycle)
+        report.faultSubsets[state.phase, default: []].insert(subset(state))
+        let demand = outputs(state)
+        for fault in state.faults where !demand.satisfies(fault.reaction) {
+            report.fail("\(fault.condition) active but demand \(demand)")
+        }
+        if let hold = state.hold, !demand.satisfies(hold) { report.fail("hold \(hold) but demand \(demand)") }
+        if state.phase.isActive, let safe = state.safeState, state.lifecycle != .safe(safe, during: state.phase) {
+            report.fail("safe state \(safe) in force but lifecycle \(state.lifecycle)")
+        }
+
+        // No dead end: acknowledge, end the treatment, return to idle.
+        var escape = state
+        for _ in 0..<4 where escape.phase != .idle {
+            let command: OperatorCommand =
+                escape.hasUnacknowledgedFault ? .acknowledge(.all)
+                : (escape.phase == .treating || escape.phase == .paused) ? .endTreatment : .returnToIdle
+            let (next, actions) = step(escape, .command(command))
+            if !actions.contains(.commandResult(command, .accepted)) {
+                report.fail("dead end: \(command) refused in \(escape.lifecycle): \(actions)")
+                break
+            }
+            escape = next
+        }
+        if escape.phase != .idle { report.fail("no way back to idle from \(state.lifecycle)") }
+
+        // Acknowledged and cleared always allows resumption.
+        var acknowledged = state
+        if state.hasUnacknowledgedFault { acknowledged = step(state, .command(.acknowledge(.all))).0 }
+        let persisting = acknowledged.faults.first { $0.isConditionPresent && ($0.isLatched || $0.reaction == .patientSafe) }
+        let (resumed, actions) = step(acknowledged, .command(.resume))
+        let accepted = actions.contains(.commandResult(.resume, .accepted))
+        if acknowledged.hold != nil && acknowledged.phase.isActive {
+            if persisting == nil && !accepted {
+                report.fail("acknowledged and cleared but resume refused in \(acknowledged.lifecycle): \(actions)")
+            }
+            if persisting != nil && accepted { report.fail("resume accepted while \(persisting!.condition) persists") }
+            if accepted {
+                let remaining = requiredOutputs(activeFaults: resumed.faults, phase: resumed.phase, hold: nil,
+                                                setpoints: resumed.setpoints, configuration: configuration)
+                if resumed.hold != nil || outputs(resumed) != remaining {
+                    report.fail("resume left a hold in \(resumed.lifecycle)")
+                }
+            }
+        } else if acknowledged.phase == .paused && !accepted {
+            report.fail("acknowledged pause cannot resume: \(actions)")
+        }
+    }
+
+    /// The actuators reached by applying `commands` to actuators at `demand`.
+    func apply(_ commands: [OutputAction], to demand: OutputDemand) -> Actuators {
+        var actuators = Actuators(demand)
+        actuators.apply(commands)
+        return actuators
+    }
+}
+
+/// What the actuators are doing, as a plain value a test can build and compare.
+struct Actuators: Equatable, CustomStringConvertible {
+    var pumps: [PumpRole: FlowRate] = [:]
+    var heater: HeaterDemand
+    var clamp: ClampDemand
+
+    init(_ demand: OutputDemand) {
+        for pump in PumpRole.allCases { pumps[pump] = demand[pump] }
+        heater = demand.heater
+        clamp = demand.returnClamp
+    }
+
+    mutating func apply(_ commands: [OutputAction]) {
+        for command in commands {
+            switch command {
+            case .stopPump(let pump): pumps[pump] = .zero
+            case .runPump(let pump, let flow): pumps[pump] = flow
+            case .closeReturnClamp: clamp = .closed
+            case .openReturnClamp: clamp = .open
+            case .heaterOff: heater = .off
+            case .heaterOn(let target): heater = .on(target: target)
+            }
+        }
+    }
+
+    var description: String { "\(pumps), heater \(heater), clamp \(clamp)" }
+}
+
+/// Safing commands come before enabling ones; safing in the order blood pump, clamp,
+/// plasma-side pumps, heater; enabling in the order clamp, blood pump, plasma-side pumps, heater.
+func isSafeOrder(_ commands: [OutputAction]) -> Bool {
+    func rank(_ command: OutputAction) -> Int {
+        switch command {
+        case .stopPump(.blood): 0
+        case .closeReturnClamp: 1
+        case .stopPump: 2
+        case .heaterOff: 3
+        case .openReturnClamp: 4
+        case .runPump(.blood, _): 5
+        case .runPump: 6
+        case .heaterOn: 7
+        }
+    }
+    let ranks = commands.map(rank)
+    return zip(ranks, ranks.dropFirst()).allSatisfy { $0 <= $1 }
+}
+
+@Suite("Exhaustive exploration of bounded event sequences")
+struct ExhaustiveExplorationTests {
+    @Test("every reachable state over the alphabet keeps the invariants (SR-1, SR-6, SR-7, SR-9, SR-11, SR-16, SR-18, two-stage latch, lifecycle)")
+    func exploreToFixpoint() throws {
+        let exploration = try Exploration()
+        let clock = ContinuousClock()
+        let start = clock.now
+        let report = exploration.run()
+        let elapsed = clock.now - start
+        print("exploration: \(report.states) states, \(report.transitions) transitions, alphabet \(exploration.alphabet.count) events, "
+              + "fixpoint at depth \(report.depth), \(report.lifecycles.count) lifecycle states, \(elapsed)")
+        #expect(report.violations.isEmpty, "\(report.violations.joined(separator: "\n"))")
+
+        // Actually exhaustive: every lifecycle state and every fault subset that can coexist.
+        let active: [TreatmentPhase] = [.selfTest, .priming, .ready, .treating, .paused, .ending]
+        var expectedLifecycles: Set<Lifecycle> = [.idle, .fault]
+        for phase in active {
+            expectedLifecycles.insert(Lifecycle(phase))
+            expectedLifecycles.insert(.safe(.s1, during: phase))
+        }
+        for phase in [TreatmentPhase.priming, .ready, .treating, .paused, .ending] {
+            expectedLifecycles.insert(.safe(.s2, during: phase))
+        }
+        #expect(expectedLifecycles.isSubset(of: report.lifecycles),
+                "missing lifecycles: \(expectedLifecycles.subtracting(report.lifecycles))")
+        for phase in active {
+            let monitored = Exploration.toggles.enumerated().filter { $0.element.condition.kind.isMonitored(during: phase) }
+            let bits = monitored.map { 1 << $0.offset }
+            let every = (0..<(1 << bits.count)).map { choice in
+                bits.enumerated().reduce(0) { choice & (1 << $1.offset) != 0 ? $0 | $1.element : $0 }
+            }
+            let missing = every.filter { !(report.faultSubsets[phase] ?? []).contains($0) }
+            #expect(missing.isEmpty, "\(phase): fault subsets never reached: \(missing)")
+        }
+        #expect(report.states > 1000)
+    }
+}
