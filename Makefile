@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test interop bench protocols clean
+.PHONY: all deps demo test unit-test exhaustive interop bench protocols clean
 
 all: demo
 
@@ -14,12 +14,20 @@ demo: deps
 	$(SWIFT) build --product hepabus
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
-## Every test: the Swift suites, then interoperability with an independent Modbus stack (pymodbus).
-test: deps unit-test interop
+## Every test: the Swift suites, the interlock's exhaustive exploration (optimised),
+## then interoperability with an independent Modbus stack (pymodbus).
+test: deps unit-test exhaustive interop
 
+# One test at a time: many tests cross real ptys and sockets with deadlines, and on a
+# 2-core machine parallel tests that block would starve each other's timers.
 unit-test:
 	$(SWIFT) build --build-tests
-	$(SWIFT) test --skip-build
+	$(SWIFT) test --skip-build --no-parallel --skip Exhaustive
+
+# The bounded exhaustive exploration of the interlock's event sequences, built optimised.
+exhaustive:
+	$(SWIFT) build -c release --build-tests
+	$(SWIFT) test -c release --skip-build --filter Exhaustive
 
 $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
 	python3 -m venv $(INTEROP_VENV)

@@ -77,22 +77,14 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
 
     /// Runs `command` before any waiting poll job (a safety command jumps the queue).
     public func submit(_ command: @escaping @Sendable () async -> Void) {
-        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.commands.append(command)
-            defer { s.wake = nil }
-            return s.wake
-        }
-        wake?.resume()
+        state.withLock { $0.commands.append(command) }
+        fireWake()
     }
 
     /// Ends ``run()`` after the transaction in progress.
     public func stop() {
-        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
-            s.stopped = true
-            defer { s.wake = nil }
-            return s.wake
-        }
-        wake?.resume()
+        state.withLock { $0.stopped = true }
+        fireWake()
     }
 
     /// Every job's figures.
@@ -164,41 +156,41 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
         }
     }
 
+    /// Sleeps until the next release, or until a command or stop arrives, whichever is
+    /// first. One continuation, taken exactly once by whoever fires first (the timer,
+    /// ``submit(_:)`` or ``stop()``): nothing can be left waiting.
     private func sleepUntilNextRelease() async {
         let next = state.withLock { s in s.entries.map(\.deadline).min() }
-        guard let next else {
-            // No jobs: wait for a command or stop.
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let resumeNow = state.withLock { s -> Bool in
-                    if s.stopped || !s.commands.isEmpty { return true }
-                    s.wake = c
-                    return false
-                }
-                if resumeNow { c.resume() }
+        let timer = Mutex<Task<Void, Never>?>(nil)
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let waiting = state.withLock { s -> Bool in
+                if s.stopped || !s.commands.isEmpty { return false }
+                s.wake = c
+                return true
             }
-            return
-        }
-        // Sleep until the next release, woken early by a command or stop.
-        await withTaskGroup(of: Void.self) { group in
-            group.addTask { [clock] in try? await clock.sleep(until: next, tolerance: nil) }
-            group.addTask { [self] in
-                await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                    let resumeNow = state.withLock { s -> Bool in
-                        if s.stopped || !s.commands.isEmpty { return true }
-                        s.wake = c
-                        return false
+            guard waiting else {
+                c.resume()
+                return
+            }
+            if let next {
+                timer.withLock {
+                    $0 = Task { [clock, self] in
+                        try? await clock.sleep(until: next, tolerance: nil)
+                        guard !Task.isCancelled else { return }
+                        self.fireWake()
                     }
-                    if resumeNow { c.resume() }
                 }
             }
-            await group.next()
-            group.cancelAll()
-            // Release a waiter the finished sleep left behind.
-            let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
-                defer { s.wake = nil }
-                return s.wake
-            }
-            wake?.resume()
         }
+        timer.withLock { $0?.cancel() }
+    }
+
+    /// Resumes the sleeping loop, if it sleeps.
+    private func fireWake() {
+        let wake = state.withLock { s -> CheckedContinuation<Void, Never>? in
+            defer { s.wake = nil }
+            return s.wake
+        }
+        wake?.resume()
     }
 }

@@ -74,8 +74,12 @@ import Serial
         defer { server.stop() }
         let bus = try await ModbusBus(endpoint: .rtu(path: pty.secondaryPath, settings: SerialSettings()), options: options)
         served.inject(.delay(.milliseconds(150)), unit: 1, count: 1)
+        let before = served.requestsServed
         let task = Task { try await bus.writeRegister(unit: 1, address: 5, value: 9) }
-        try await Task.sleep(for: .milliseconds(50))
+        // Cancel once the request is on the wire (the server has it and is delaying its reply).
+        let deadline = ContinuousClock.now + .seconds(10)
+        while served.requestsServed == before && ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(1)) }
+        #expect(served.requestsServed > before)
         task.cancel()
         // The write was already on the wire: it completes (cancellation cannot cut it in half).
         try await task.value
