@@ -108,7 +108,8 @@ let package = Package(
         // Benchmarks live apart from tests and print machine-readable figures.
         .executableTarget(
             name: "TransportBench",
-            dependencies: ["Modbus", "Serial", "BusRuntime"],
+            dependencies: ["Modbus", "Serial", "BusRuntime", "Circuit", "CircuitConfiguration", "Simulator", "Interlock",
+                           "HardwareInterfaces"],
             path: "Benchmarks/TransportBench",
             swiftSettings: swiftSettings
         ),

@@ -46,11 +46,18 @@ public actor Supervisor {
 
     /// A supervisor for `runtime`'s circuit; the circuit's limits are checked against the
     /// interlock's hard bounds here (an error names the file, line and bound).
-    public init(runtime: CircuitRuntime, journal: EventJournal? = nil) throws {
+    ///
+    /// `tightening` may tighten the limits further in code (a benchmark sets every
+    /// persistence to zero); the result is checked against the hard bounds like the file's.
+    public init(runtime: CircuitRuntime, journal: EventJournal? = nil,
+                tightening: (@Sendable (inout InterlockLimits) -> Void)? = nil) throws {
         self.runtime = runtime
         self.circuit = runtime.configuration
         self.journal = journal
-        let configuration = try InterlockMapping.configuration(for: runtime.configuration)
+        var configuration = try InterlockMapping.configuration(for: runtime.configuration)
+        if let tightening {
+            configuration = try InterlockConfiguration(roles: configuration.roles, limits: configuration.limits.tightened(tightening))
+        }
         self.interlock = Interlock(configuration: configuration, startTime: 0)
     }
 
