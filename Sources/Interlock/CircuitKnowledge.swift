@@ -25,8 +25,11 @@ struct CircuitKnowledge: Hashable, Sendable {
     var air: AirDetectorSample?
     var bloodLeak: Concentration?
     var pumps = [PumpSample?](repeating: nil, count: PumpRole.allCases.count)
-    /// SR-12: the interlock demanded this pump stopped when its latest sample arrived, so
-    /// the pump's own command does not count: it must be still.
+    /// SR-12: since when the interlock has demanded each pump stopped (nil: demanded to run).
+    var pumpStopDemandedSince = [Double?](repeating: nil, count: PumpRole.allCases.count)
+    /// SR-12: the pump's latest sample was taken after the interlock demanded it stopped, so
+    /// the pump's own command does not count: it must be still. (A sample taken at or before
+    /// that moment cannot show whether the stop was obeyed.)
     var pumpStopDemandedAtSample = [Bool](repeating: false, count: PumpRole.allCases.count)
     /// SR-14, SR-17: since when the blood pump has been seen running, or stopped.
     var bloodPumpRunningSince: Double?

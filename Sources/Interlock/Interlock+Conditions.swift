@@ -2,9 +2,9 @@ import HardwareInterfaces
 
 extension Interlock {
     /// Evaluates every condition of the circuit in the current phase and feeds the result
-    /// through its persistence timer and latch. Idle and fault evaluate nothing.
+    /// through its persistence timer and latch. Idle evaluates nothing.
     mutating func evaluateConditions(notes: inout [InterlockAction]) {
-        guard state.phase.isActive else { return }
+        guard state.phase != .idle else { return }
         for condition in configuration.conditions {
             let holds = condition.kind.isMonitored(during: state.phase) && isPresent(condition)
             update(condition, holds: holds, notes: &notes)
@@ -13,63 +13,61 @@ extension Interlock {
 
     /// Whether `condition` holds on what is known now (before persistence).
     func isPresent(_ condition: Condition) -> Bool {
-        let limits = configuration.limits
-        let known = state.knowledge
         switch condition.kind {
         case .airAtReturnLine: // SR-1
-            return known.air?.airDetected ?? false
+            return state.knowledge.air?.airDetected ?? false
         case .venousPressureHigh: // SR-2
-            return pressure(.venous).map { $0 > limits.venousPressureHigh } ?? false
+            return pressure(.venous).map { $0 > configuration.limits.venousPressureHigh } ?? false
         case .venousPressureLow: // SR-3
-            return pressure(.venous).map { $0 < limits.venousPressureLow } ?? false
+            return pressure(.venous).map { $0 < configuration.limits.venousPressureLow } ?? false
         case .arterialPressureLow: // SR-4
-            return pressure(.arterial).map { $0 < limits.arterialPressureLow } ?? false
+            return pressure(.arterial).map { $0 < configuration.limits.arterialPressureLow } ?? false
         case .preFilterPressureHigh: // SR-5
-            return pressure(.preFilter).map { $0 > limits.preFilterPressureHigh } ?? false
+            return pressure(.preFilter).map { $0 > configuration.limits.preFilterPressureHigh } ?? false
         case .transmembranePressureHigh: // SR-6
-            return transmembranePressure.map { $0 > limits.transmembranePressureHigh } ?? false
+            return transmembranePressure.map { $0 > configuration.limits.transmembranePressureHigh } ?? false
         case .bloodLeak: // SR-7
-            return known.bloodLeak.map { $0 > limits.bloodLeak } ?? false
+            return state.knowledge.bloodLeak.map { $0 > configuration.limits.bloodLeak } ?? false
         case .plasmaTemperatureHigh: // SR-8: either probe
-            return known.temperatures.contains { $0 > limits.plasmaTemperatureHigh }
+            return state.knowledge.temperatures.contains { $0 > configuration.limits.plasmaTemperatureHigh }
         case .plasmaTemperatureLow: // SR-9, alarm: the colder probe decides
-            return known.temperatures.contains { $0 < limits.plasmaTemperatureLow }
+            return state.knowledge.temperatures.contains { $0 < configuration.limits.plasmaTemperatureLow }
         case .plasmaTemperatureVeryLow: // SR-9, S2
-            return known.temperatures.contains { $0 < limits.plasmaTemperatureVeryLow }
+            return state.knowledge.temperatures.contains { $0 < configuration.limits.plasmaTemperatureVeryLow }
         case .temperatureProbesDisagree: // SR-10
-            guard let a = known.temperatureA, let b = known.temperatureB else { return false }
-            return abs(a.degreesCelsius - b.degreesCelsius) > limits.temperatureProbeDisagreement
+            guard let a = state.knowledge.temperatureA, let b = state.knowledge.temperatureB else { return false }
+            return abs(a.degreesCelsius - b.degreesCelsius) > configuration.limits.temperatureProbeDisagreement
         case .heaterElementOverTemperature: // SR-11: the element sensor or the heater's own cut-out
-            guard let heater = known.heater else { return false }
-            return heater.cutOutTripped || heater.elementTemperature > limits.heaterElementHigh
+            guard let heater = state.knowledge.heater else { return false }
+            return heater.cutOutTripped || heater.elementTemperature > configuration.limits.heaterElementHigh
         case .pumpSpeedDeviation: // SR-12
-            guard let pump = condition.subject?.pump, let sample = known.pumps[pump.index] else { return false }
+            guard let pump = condition.subject?.pump, let sample = state.knowledge.pumps[pump.index] else { return false }
             // A pump the interlock wants stopped must be still, whatever it says it was told.
-            let commanded = known.pumpStopDemandedAtSample[pump.index] ? 0 : sample.commandedSpeed.revolutionsPerMinute
+            let commanded = state.knowledge.pumpStopDemandedAtSample[pump.index] ? 0 : sample.commandedSpeed.revolutionsPerMinute
             let deviation = abs(sample.measuredSpeed.revolutionsPerMinute - commanded)
-            let tolerance = max(commanded * limits.tachometerDeviationPercent / 100,
-                                limits.tachometerDeadband.revolutionsPerMinute)
+            let tolerance = max(commanded * configuration.limits.tachometerDeviationPercent / 100,
+                                configuration.limits.tachometerDeadband.revolutionsPerMinute)
             return deviation > tolerance
         case .pumpFirmwareFault: // SR-13
-            guard let pump = condition.subject?.pump, let sample = known.pumps[pump.index] else { return false }
+            guard let pump = condition.subject?.pump, let sample = state.knowledge.pumps[pump.index] else { return false }
             return !sample.faults.isEmpty
         case .bloodPumpStopped: // SR-14: counted from the later of the stop and the treatment start
-            guard let stopped = known.bloodPumpStoppedSince, let treatment = state.treatmentSince else { return false }
-            return state.now - max(stopped, treatment) > limits.bloodPumpStopTime
+            guard let stopped = state.knowledge.bloodPumpStoppedSince, let treatment = state.treatmentSince else { return false }
+            return state.now - max(stopped, treatment) > configuration.limits.bloodPumpStopTime
         case .staleData: // SR-15; a device known gone is SR-16's, not also SR-15's
-            guard let role = condition.subject, !known[role].isLost else { return false }
-            let reference = max(known[role].lastSampleTime ?? -Double.infinity, state.monitoringSince)
-            return state.now - reference > limits.staleDeadlines[role]
+            guard let role = condition.subject, !state.knowledge[role].isLost else { return false }
+            let reference = max(state.knowledge[role].lastSampleTime ?? -Double.infinity, state.monitoringSince)
+            return state.now - reference > configuration.limits.staleDeadlines[role]
         case .deviceLost: // SR-16
             guard let role = condition.subject else { return false }
-            return known[role].isLost
+            return state.knowledge[role].isLost
         case .frozenSensor: // SR-17: identical samples spanning the window while the blood pump ran
             guard let role = condition.subject, let sensor = PressureSensor.allCases.first(where: { $0.deviceRole == role }),
-                  let running = known.bloodPumpRunningSince,
-                  let unchanged = known.pressureUnchangedSince[sensor.index],
-                  let latest = known[role].lastSampleTime
+                  let running = state.knowledge.bloodPumpRunningSince,
+                  let unchanged = state.knowledge.pressureUnchangedSince[sensor.index],
+                  let latest = state.knowledge[role].lastSampleTime
             else { return false }
-            return latest - max(unchanged, running) >= limits.frozenSensorWindow
+            return latest - max(unchanged, running) >= configuration.limits.frozenSensorWindow
         case .selfTestFailed: // SR-18 is raised by the self-test result, not evaluated
             return false
         }

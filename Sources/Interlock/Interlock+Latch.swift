@@ -10,7 +10,7 @@ extension Interlock {
     mutating func update(_ condition: Condition, holds: Bool, notes: inout [InterlockAction]) {
         let index = state.faults.firstIndex { $0.condition == condition }
         guard holds else {
-            state.onsets.removeAll { $0.condition == condition }
+            if let onset = state.onsets.firstIndex(where: { $0.condition == condition }) { state.onsets.remove(at: onset) }
             guard let index else { return }
             let fault = state.faults[index]
             if !fault.isLatched || fault.isAcknowledged {
@@ -77,8 +77,8 @@ extension Interlock {
         if state.hold.map({ reaction > $0 }) ?? true { state.hold = reaction }
     }
 
-    /// Acknowledges `faults` (indices); those whose condition has cleared leave the set.
-    /// Acknowledging a fault whose condition persists clears nothing.
+    /// Acknowledges the active faults of `conditions`; those whose condition has cleared
+    /// leave the set. Acknowledging a fault whose condition persists clears nothing.
     mutating func acknowledge(_ conditions: [Condition], notes: inout [InterlockAction]) {
         for condition in conditions {
             guard let index = state.faults.firstIndex(where: { $0.condition == condition }) else { continue }
@@ -93,11 +93,16 @@ extension Interlock {
         }
     }
 
-    /// The machine gives up: everything off until the operator returns to idle.
+    /// The machine gives up: everything off until the operator returns to idle. Set-points
+    /// and hold mean nothing any more (the only way out is idle, which starts afresh).
     mutating func enterFault() {
+        // Leaving idle: devices were not polled there, so their deadlines start now (SR-15).
+        if state.phase == .idle { state.monitoringSince = state.now }
         state.phase = .fault
         state.selfTestPassed = false
-        state.onsets.removeAll()
+        state.hold = nil
+        state.setpoints = FlowSetpoints()
+        state.treatmentSince = nil
     }
 
     /// Back to idle: nothing monitored, nothing active. Only reached with every alarm

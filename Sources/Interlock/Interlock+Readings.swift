@@ -3,8 +3,7 @@ import HardwareInterfaces
 extension Interlock {
     /// Records a fresh reading: the device answered (SR-15, SR-16), and its values become
     /// the knowledge the conditions read.
-    mutating func record(_ reading: SensorReading, sampledAt time: Double, demand: OutputDemand,
-                         notes: inout [InterlockAction]) {
+    mutating func record(_ reading: SensorReading, sampledAt time: Double, notes: inout [InterlockAction]) {
         let role = reading.role
         guard configuration.has(role) else {
             notes.append(.eventIgnored(.roleAbsent(role)))
@@ -46,7 +45,8 @@ extension Interlock {
             state.knowledge.bloodLeak = concentration
         case .pump(let pump, let sample):
             state.knowledge.pumps[pump.index] = sample
-            state.knowledge.pumpStopDemandedAtSample[pump.index] = !demand.runs(pump)
+            state.knowledge.pumpStopDemandedAtSample[pump.index] =
+                state.knowledge.pumpStopDemandedSince[pump.index].map { time > $0 } ?? false
             if pump == .blood {
                 if sample.measuredSpeed > configuration.limits.tachometerDeadband {
                     state.knowledge.bloodPumpStoppedSince = nil

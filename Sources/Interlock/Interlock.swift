@@ -36,8 +36,8 @@ public struct Interlock: Hashable, Sendable {
     /// the supervisor to apply once at start, before the first event.
     public var initialCommands: [OutputCommand] { outputs.commands(from: nil) }
 
-    /// Handles one event: updates the state and returns the actions, output commands first
-    /// (in the safe order), then alarms, the command's result and the lifecycle change.
+    /// Handles one event: updates the state and returns the actions — output commands first
+    /// (in the safe order), then the command's result, the alarms, and the lifecycle change.
     public mutating func handle(_ event: InterlockEvent) -> [InterlockAction] {
         let demandBefore = outputs
         let lifecycleBefore = lifecycle
@@ -48,7 +48,7 @@ public struct Interlock: Hashable, Sendable {
             if time < state.now { notes.append(.eventIgnored(.timeWentBackwards(time))) }
             advanceClock(to: time)
         case .reading(let reading, let time):
-            record(reading, sampledAt: time, demand: demandBefore, notes: &notes)
+            record(reading, sampledAt: time, notes: &notes)
         case .readingFailed(let role, let kind):
             recordFailure(of: role, kind: kind, notes: &notes)
         case .deviceLost(let role):
@@ -64,7 +64,15 @@ public struct Interlock: Hashable, Sendable {
 
         evaluateConditions(notes: &notes)
 
-        var actions = outputs.commands(from: demandBefore).map(InterlockAction.output)
+        let demand = outputs
+        for pump in PumpRole.allCases {
+            if demand.runs(pump) {
+                state.knowledge.pumpStopDemandedSince[pump.index] = nil
+            } else if state.knowledge.pumpStopDemandedSince[pump.index] == nil {
+                state.knowledge.pumpStopDemandedSince[pump.index] = state.now
+            }
+        }
+        var actions = demand.commands(from: demandBefore).map(InterlockAction.output)
         actions += notes
         let lifecycleAfter = lifecycle
         if lifecycleAfter != lifecycleBefore {

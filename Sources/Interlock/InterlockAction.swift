@@ -1,5 +1,6 @@
 /// What the interlock tells its supervisor after an event. Output commands come first (in
-/// the safe order), then alarms, the command's result and the lifecycle change.
+/// the safe order, so they can be applied at once), then the command's result, the alarms,
+/// and the lifecycle change.
 public enum InterlockAction: Hashable, Sendable, CustomStringConvertible {
     /// An actuator must change: the difference between the previous and the new demand.
     case output(OutputCommand)

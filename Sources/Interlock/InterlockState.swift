@@ -31,6 +31,8 @@ public struct InterlockState: Hashable, Sendable {
     init(startTime: Double) {
         now = startTime
         monitoringSince = startTime
+        // Everything starts demanded off.
+        knowledge.pumpStopDemandedSince = knowledge.pumpStopDemandedSince.map { _ in startTime }
     }
 
     /// Adds `fault` at its place in the canonical order.
@@ -50,6 +52,10 @@ public struct InterlockState: Hashable, Sendable {
 
     /// Some fault is not yet acknowledged.
     public var hasUnacknowledgedFault: Bool { faults.contains { !$0.isAcknowledged } }
+
+    /// Diagnostics writes (register writes, calibration, manual pump runs) are allowed only in
+    /// idle (SAFETY.md, command gating); the supervisor must also hold the bus exclusively.
+    public var permitsDiagnostics: Bool { phase == .idle }
 
     /// The position the return clamp last reported, if the air detector has answered.
     public var returnClampPosition: ReturnClampPosition? { knowledge.air?.clampPosition }

@@ -26,8 +26,11 @@ public enum LimitError: Error, Hashable, Sendable, CustomStringConvertible {
     }
 }
 
-/// A number without a trailing ".0" when it is whole (no Foundation formatting here).
+/// A number for people: whole numbers without ".0", others to at most six decimals
+/// (3 × 0.15 reads "0.45", not "0.44999999999999996"). No Foundation formatting here.
 func number(_ value: Double) -> String {
-    if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
-    return String(value)
+    guard value.isFinite, abs(value) < 1e12 else { return String(value) }
+    let rounded = (value * 1_000_000).rounded() / 1_000_000
+    if rounded == rounded.rounded() { return String(Int64(rounded)) }
+    return String(rounded)
 }

@@ -4,7 +4,7 @@ extension ConditionKind {
     /// Outside its phases a condition reads as absent (so a non-latching alarm ends and a
     /// latched one counts as cleared). Why each row is where it is:
     ///
-    /// | kind | selfTest | priming | ready | treating | paused | ending |
+    /// | kind | selfTest, fault | priming | ready | treating | paused | ending |
     /// |---|---|---|---|---|---|---|
     /// | SR-1 air, SR-3 venous low | | | | x | x | |
     /// | SR-2, SR-4, SR-5, SR-6, SR-7, SR-8, SR-10 | | x | x | x | x | x |
@@ -19,13 +19,15 @@ extension ConditionKind {
     ///   treatment cannot start while the air detector reports air (command gating).
     /// - SR-9 and SR-14 say "during treatment": priming fluid starts cold and the blood
     ///   pump is meant to be stopped before and after.
-    /// - Idle watches nothing; fault has given up and re-evaluates nothing (everything is
-    ///   off until the operator returns to idle). SR-18 is raised by the self-test result.
+    /// - Fault holds everything off whatever happens, so only the equipment's own
+    ///   conditions are still watched (an alarm shown there still tells whether its
+    ///   condition holds); patient conditions read as absent, as at the end of a treatment.
+    /// - Idle watches nothing. SR-18 is raised by the self-test result.
     public func isMonitored(during phase: TreatmentPhase) -> Bool {
         switch phase {
-        case .idle, .fault:
+        case .idle:
             return false
-        case .selfTest:
+        case .selfTest, .fault:
             switch self {
             case .heaterElementOverTemperature, .pumpSpeedDeviation, .pumpFirmwareFault,
                  .staleData, .deviceLost, .frozenSensor:

@@ -21,56 +21,69 @@ struct Exploration {
         let off: InterlockEvent
     }
 
-    static let toggles: [Toggle] = [
-        // SR-1: S1, patient side, latched.
-        Toggle(condition: .airAtReturnLine,
-               on: .reading(.airDetector(AirDetectorSample(airDetected: true, clampPosition: .closed)), sampledAt: 0),
-               off: .reading(.airDetector(AirDetectorSample(airDetected: false, clampPosition: .closed)), sampledAt: 0)),
-        // SR-16: S1, technical, latched, watched in every active phase (also the self-test).
-        Toggle(condition: .deviceLost(.arterialPressure),
-               on: .deviceLost(.arterialPressure),
-               off: .reading(.pressure(.arterial, .mmHg(-100)), sampledAt: 0)),
-        // SR-7: S2, latched.
-        Toggle(condition: .bloodLeak,
-               on: .reading(.bloodLeak(.ppm(400)), sampledAt: 0),
-               off: .reading(.bloodLeak(.ppm(10)), sampledAt: 0)),
-        // SR-6: S2, not latching (time never passes its latch time here).
-        Toggle(condition: .transmembranePressureHigh,
-               on: .reading(.pressure(.filtrate, .mmHg(50)), sampledAt: 0),
-               off: .reading(.pressure(.filtrate, .mmHg(100)), sampledAt: 0)),
-        // SR-11: heater off, latched.
-        Toggle(condition: .heaterElementOverTemperature,
-               on: .reading(.heater(HeaterSample(elementTemperature: .celsius(46))), sampledAt: 0),
-               off: .reading(.heater(HeaterSample(elementTemperature: .celsius(40))), sampledAt: 0)),
-        // SR-9: alarm only, not latching.
-        Toggle(condition: .plasmaTemperatureLow,
-               on: .reading(.plasmaTemperature(.a, .celsius(34)), sampledAt: 0),
-               off: .reading(.plasmaTemperature(.a, .celsius(37)), sampledAt: 0)),
-    ]
+    /// SR-1: S1, patient side, latched (watched only while the patient is connected).
+    static let air = Toggle(
+        condition: .airAtReturnLine,
+        on: .reading(.airDetector(AirDetectorSample(airDetected: true, clampPosition: .closed)), sampledAt: 0),
+        off: .reading(.airDetector(AirDetectorSample(airDetected: false, clampPosition: .closed)), sampledAt: 0))
+    /// SR-16: S1, technical, latched, watched in every phase but idle.
+    static let arterialLost = Toggle(
+        condition: .deviceLost(.arterialPressure),
+        on: .deviceLost(.arterialPressure),
+        off: .reading(.pressure(.arterial, .mmHg(-100)), sampledAt: 0))
+    /// SR-7: S2, latched.
+    static let bloodLeak = Toggle(
+        condition: .bloodLeak,
+        on: .reading(.bloodLeak(.ppm(400)), sampledAt: 0),
+        off: .reading(.bloodLeak(.ppm(10)), sampledAt: 0))
+    /// SR-6: S2, not latching (time never reaches its latch time here).
+    static let transmembrane = Toggle(
+        condition: .transmembranePressureHigh,
+        on: .reading(.pressure(.filtrate, .mmHg(50)), sampledAt: 0),
+        off: .reading(.pressure(.filtrate, .mmHg(100)), sampledAt: 0))
+    /// SR-11: heater off, latched.
+    static let heaterElement = Toggle(
+        condition: .heaterElementOverTemperature,
+        on: .reading(.heater(HeaterSample(elementTemperature: .celsius(46))), sampledAt: 0),
+        off: .reading(.heater(HeaterSample(elementTemperature: .celsius(40))), sampledAt: 0))
+    /// SR-9: alarm only, not latching.
+    static let coldPlasma = Toggle(
+        condition: .plasmaTemperatureLow,
+        on: .reading(.plasmaTemperature(.a, .celsius(34)), sampledAt: 0),
+        off: .reading(.plasmaTemperature(.a, .celsius(37)), sampledAt: 0))
 
+    let toggles: [Toggle]
     let configuration: InterlockConfiguration
     let alphabet: [InterlockEvent]
     let initial: InterlockState
 
-    init() throws {
-        // Probe B absent: probe A alone moves SR-9 without also moving SR-10.
-        var roles = Set(DeviceRole.allCases)
-        roles.remove(.plasmaTemperatureB)
-        configuration = try InterlockConfiguration(roles: roles, limits: InterlockLimits.standard.tightened {
+    /// An exploration of `toggles` in a circuit of blood pump, plasma pump and `pumps`,
+    /// with one temperature probe (probe A alone moves SR-9 without also moving SR-10), the
+    /// operator setting the flows of `flows`.
+    init(_ toggles: [Toggle], pumps: [PumpRole] = [], flows: [PumpRole] = [.blood, .plasma]) throws {
+        self.toggles = toggles
+        let roles: Set<DeviceRole> = [
+            .bloodPump, .plasmaPump, .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure,
+            .plasmaTemperatureA, .plasmaHeater, .airDetector, .bloodLeakDetector,
+        ]
+        configuration = try InterlockConfiguration(roles: roles.union(pumps.map(\.deviceRole)), limits: InterlockLimits.standard.tightened {
             $0.persistence = .zero
         })
         let passing = SelfTestCheck.requiredItems(for: configuration).map { SelfTestCheck($0, passed: true) }
         let failing = passing.map { $0.item == .returnClampFeedback ? SelfTestCheck($0.item, passed: false, detail: "stuck") : $0 }
-        let commands: [OperatorCommand] = [
-            .startSelfTest, .startPriming, .finishPriming, .startTreatment,
-            .setFlow(.blood, .mLPerMinute(150)), .setFlow(.plasma, .mLPerMinute(30)),
-            .setFlow(.recirculation, .mLPerMinute(150)),
-            .pause, .resume, .endTreatment, .returnToIdle, .acknowledge(.all),
-        ] + Self.toggles.map { .acknowledge(.fault($0.condition)) }
-            + [.acknowledge(.fault(.deviceLost(.plasmaHeater))), .acknowledge(.fault(.selfTestFailed))]
-        alphabet = Self.toggles.flatMap { [$0.on, $0.off] }
+        let nominalFlow: [PumpRole: FlowRate] = [
+            .blood: .mLPerMinute(150), .plasma: .mLPerMinute(30), .recirculation: .mLPerMinute(150),
+            .plasmaReturn: .mLPerMinute(30),
+        ]
+        let commands: [OperatorCommand] = [.startSelfTest, .startPriming, .finishPriming, .startTreatment]
+            + flows.map { .setFlow($0, nominalFlow[$0]!) }
+            + [.pause, .resume, .endTreatment, .returnToIdle, .acknowledge(.all)]
+            + toggles.map { .acknowledge(.fault($0.condition)) } + [.acknowledge(.fault(.selfTestFailed))]
+        // The unrecoverable device is the arterial sensor: fault from any phase, on the same
+        // knowledge as the SR-16 toggle.
+        alphabet = toggles.flatMap { [$0.on, $0.off] }
             + [.selfTestCompleted(passing), .selfTestCompleted(failing),
-               .unrecoverableHardware(.plasmaHeater, detail: "watchdog cannot be armed")]
+               .unrecoverableHardware(.arterialPressure, detail: "identity mismatch")]
             + commands.map(InterlockEvent.command)
 
         // Every device has answered once, with nominal values, at time 0.
@@ -111,7 +124,7 @@ struct Exploration {
     /// Bit mask of the representative conditions active in `state`.
     func subset(_ state: InterlockState) -> Int {
         var mask = 0
-        for (bit, toggle) in Self.toggles.enumerated() where state.fault(toggle.condition) != nil { mask |= 1 << bit }
+        for (bit, toggle) in toggles.enumerated() where state.fault(toggle.condition) != nil { mask |= 1 << bit }
         return mask
     }
 
@@ -132,7 +145,6 @@ struct Exploration {
             }
             frontier = next
             if !next.isEmpty { report.depth += 1 }
-            print("depth \(report.depth): frontier \(next.count), seen \(seen.count)")
         }
         if !frontier.isEmpty { report.fail("no fixpoint within depth \(maximumDepth): \(frontier.count) states left") }
         report.states = seen.count
@@ -177,6 +189,18 @@ struct Exploration {
             let acknowledgedNow = actions.contains(.alarmAcknowledged(fault.condition))
             if !fault.isAcknowledged && !acknowledgedNow {
                 report.fail("latched \(fault.condition) left unacknowledged on \(event)")
+            }
+        }
+        // Resuming after a latched fault is an explicit operator command: a latched fault that
+        // changed the outputs keeps them safe after it leaves the set, until resume (or idle).
+        let explicitExit: Bool = switch event {
+        case .command(.resume), .command(.returnToIdle): true
+        default: false
+        }
+        if !explicitExit {
+            for fault in before.faults where fault.isLatched && fault.reaction.changesOutputs
+                && after.fault(fault.condition) == nil && !demand.satisfies(fault.reaction) {
+                report.fail("latched \(fault.condition) left and the outputs came back without resume on \(event): \(demand)")
             }
         }
         // The commands emitted are exactly the difference, in the safe order.
@@ -297,40 +321,67 @@ func isSafeOrder(_ commands: [OutputAction]) -> Bool {
     return zip(ranks, ranks.dropFirst()).allSatisfy { $0 <= $1 }
 }
 
-@Suite("Exhaustive exploration of bounded event sequences")
+/// One exhaustive exploration: a representative set of conditions in a circuit.
+struct ExplorationCase: Sendable, CustomTestStringConvertible {
+    let name: String
+    let toggles: [Exploration.Toggle]
+    let pumps: [PumpRole]
+    let flows: [PumpRole]
+
+    var testDescription: String { name }
+
+    static let all = [
+        // Every reaction but heater off, on a circuit without a bioreactor loop; SR-16 is
+        // watched in every phase, so S1 is reachable from the self-test and fault too.
+        ExplorationCase(name: "SR-16 S1 technical, SR-7 S2 latched, SR-6 S2 non-latching, SR-9 alarm only",
+                        toggles: [Exploration.arterialLost, Exploration.bloodLeak, Exploration.transmembrane,
+                                  Exploration.coldPlasma],
+                        pumps: [], flows: [.blood, .plasma]),
+        // The patient-side S1 (watched only while connected, latched across phases where it
+        // is not), heater off and S2 together, on a circuit with a bioreactor loop.
+        ExplorationCase(name: "SR-1 S1 patient side, SR-11 heater off, SR-7 S2 latched, with recirculation",
+                        toggles: [Exploration.air, Exploration.heaterElement, Exploration.bloodLeak],
+                        pumps: [.recirculation], flows: [.blood, .plasma, .recirculation]),
+    ]
+}
+
+@Suite("Exhaustive exploration of event sequences")
 struct ExhaustiveExplorationTests {
-    @Test("every reachable state over the alphabet keeps the invariants (SR-1, SR-6, SR-7, SR-9, SR-11, SR-16, SR-18, two-stage latch, lifecycle)")
-    func exploreToFixpoint() throws {
-        let exploration = try Exploration()
+    @Test("every reachable state keeps the invariants: no pump with S1, trips reach their safe state, no dead end, acknowledged and cleared resumes",
+          arguments: ExplorationCase.all)
+    func exploreToFixpoint(_ explored: ExplorationCase) throws {
+        let exploration = try Exploration(explored.toggles, pumps: explored.pumps, flows: explored.flows)
         let clock = ContinuousClock()
         let start = clock.now
         let report = exploration.run()
         let elapsed = clock.now - start
-        print("exploration: \(report.states) states, \(report.transitions) transitions, alphabet \(exploration.alphabet.count) events, "
-              + "fixpoint at depth \(report.depth), \(report.lifecycles.count) lifecycle states, \(elapsed)")
+        let subsets = report.faultSubsets.values.reduce(0) { $0 + $1.count }
+        print("exploration [\(explored.name)]: \(report.states) states, \(report.transitions) transitions over an alphabet of "
+              + "\(exploration.alphabet.count) events, fixpoint at depth \(report.depth) (every event sequence of any length "
+              + "is covered), \(report.lifecycles.count) lifecycle states, \(subsets) (phase, fault subset) pairs, \(elapsed)")
         #expect(report.violations.isEmpty, "\(report.violations.joined(separator: "\n"))")
+        // A guard against the search silently shrinking (an alphabet or circuit edited away).
+        #expect(report.states >= 3000 && report.transitions >= 75000, "only \(report.states) states")
 
-        // Actually exhaustive: every lifecycle state and every fault subset that can coexist.
+        // Actually exhaustive: every lifecycle state, and in every active phase every subset
+        // of the conditions that phase watches.
         let active: [TreatmentPhase] = [.selfTest, .priming, .ready, .treating, .paused, .ending]
-        var expectedLifecycles: Set<Lifecycle> = [.idle, .fault]
+        var expected: Set<Lifecycle> = [.idle, .fault]
         for phase in active {
-            expectedLifecycles.insert(Lifecycle(phase))
-            expectedLifecycles.insert(.safe(.s1, during: phase))
+            expected.insert(Lifecycle(phase))
+            for toggle in explored.toggles where toggle.condition.kind.isMonitored(during: phase) {
+                if let safe = toggle.condition.reaction.safeState { expected.insert(.safe(safe, during: phase)) }
+            }
         }
-        for phase in [TreatmentPhase.priming, .ready, .treating, .paused, .ending] {
-            expectedLifecycles.insert(.safe(.s2, during: phase))
-        }
-        #expect(expectedLifecycles.isSubset(of: report.lifecycles),
-                "missing lifecycles: \(expectedLifecycles.subtracting(report.lifecycles))")
+        #expect(expected.isSubset(of: report.lifecycles), "never reached: \(expected.subtracting(report.lifecycles))")
         for phase in active {
-            let monitored = Exploration.toggles.enumerated().filter { $0.element.condition.kind.isMonitored(during: phase) }
-            let bits = monitored.map { 1 << $0.offset }
+            let bits = exploration.toggles.enumerated()
+                .filter { $0.element.condition.kind.isMonitored(during: phase) }.map { 1 << $0.offset }
             let every = (0..<(1 << bits.count)).map { choice in
                 bits.enumerated().reduce(0) { choice & (1 << $1.offset) != 0 ? $0 | $1.element : $0 }
             }
             let missing = every.filter { !(report.faultSubsets[phase] ?? []).contains($0) }
             #expect(missing.isEmpty, "\(phase): fault subsets never reached: \(missing)")
         }
-        #expect(report.states > 1000)
     }
 }

@@ -57,8 +57,9 @@ struct Rig {
     /// Sends `command` and returns its result.
     @discardableResult
     mutating func command(_ command: OperatorCommand) -> CommandResult {
+        // Exactly one result per command (matched by position: a NaN flow is not equal to itself).
         for action in send(.command(command)) {
-            if case .commandResult(let answered, let result) = action, answered == command { return result }
+            if case .commandResult(_, let result) = action { return result }
         }
         Issue.record("no result for \(command)")
         return .refused(.nothingToResume)

@@ -1,0 +1,121 @@
+import HardwareInterfaces
+import Interlock
+import Testing
+
+/// SR-6…SR-11 details.
+@Suite("Plasma side (SR-6…SR-11)")
+struct PlasmaSideRequirementTests {
+    @Test("SR-6: TMP = (pre-filter + venous) / 2 − filtrate, above 50 mmHg")
+    func sr6Formula() throws {
+        var rig = Rig(try configuration { $0.persistence = .zero })
+        rig.toTreating()
+        rig.plant.frozen = [.preFilter, .venous, .filtrate] // exact values, no ripple
+        rig.plant.pressures = [.arterial: -100, .preFilter: 200, .venous: 100, .filtrate: 101] // TMP 49
+        rig.run(for: 0.2)
+        #expect(rig.fault(.transmembranePressureHigh) == nil)
+        rig.plant.pressures[.filtrate] = 100 // TMP exactly 50: not above
+        rig.run(for: 0.2)
+        #expect(rig.fault(.transmembranePressureHigh) == nil)
+        rig.plant.pressures[.filtrate] = 99 // TMP 51
+        rig.run(for: 0.1)
+        #expect(rig.fault(.transmembranePressureHigh)?.detail == "TMP 51.0 mmHg")
+    }
+
+    @Test("SR-6: persisting past 10 s it latches and escalates medium → high, needing a new acknowledgement and a resume")
+    func sr6Latches() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.pressures[.filtrate] = 50
+        rig.run(for: 2.2)
+        #expect(rig.fault(.transmembranePressureHigh)?.isLatched == false)
+        #expect(rig.fault(.transmembranePressureHigh)?.priority == .medium)
+        #expect(rig.state.hold == nil)
+        rig.command(.acknowledge(.all))
+        rig.run(for: 7.5) // 9.7 s since onset
+        #expect(rig.fault(.transmembranePressureHigh)?.isLatched == false)
+        rig.run(for: 0.5) // 10.2 s
+        let fault = rig.fault(.transmembranePressureHigh)
+        #expect(fault?.isLatched == true)
+        #expect(fault?.priority == .high)
+        #expect(fault?.isAcknowledged == false, "escalation is news")
+        #expect(rig.log.contains { if case .alarmEscalated(let f) = $0 { f.condition == .transmembranePressureHigh } else { false } })
+        #expect(rig.state.hold == .plasmaBypass)
+        rig.plant.pressures[.filtrate] = 100
+        rig.run(for: 0.2)
+        #expect(rig.fault(.transmembranePressureHigh)?.isConditionPresent == false, "latched: waits for the acknowledgement")
+        #expect(rig.outputs.isPlasmaBypassed)
+        rig.command(.acknowledge(.all))
+        #expect(rig.outputs.isPlasmaBypassed)
+        #expect(rig.command(.resume) == .accepted)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+    }
+
+    @Test("SR-8: either probe alone above 41 °C trips S2")
+    func sr8EitherProbe() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 37.0, .b: 41.3] // also disagree: SR-10 takes 5 s, SR-8 1 s
+        rig.run(for: 1.2)
+        #expect(rig.activeConditions == [.plasmaTemperatureHigh])
+        #expect(rig.lifecycle == .safe(.s2, during: .treating))
+    }
+
+    @Test("SR-9: the two levels — below 35 °C an alarm after 60 s, below 33 °C S2 after 5 s; neither latches")
+    func sr9TwoLevels() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 32.5, .b: 32.6]
+        rig.run(for: 5.2)
+        #expect(rig.activeConditions == [.plasmaTemperatureVeryLow])
+        #expect(rig.outputs.isPlasmaBypassed)
+        #expect(rig.outputs.bloodPump == .mLPerMinute(150))
+        rig.run(for: 55)
+        #expect(rig.activeConditions == [.plasmaTemperatureLow, .plasmaTemperatureVeryLow])
+        rig.plant.temperatures = [.a: 34.0, .b: 34.1]
+        rig.run(for: 0.1)
+        #expect(rig.activeConditions == [.plasmaTemperatureLow], "back above 33 °C: S2 ends by itself")
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+        rig.plant.temperatures = [.a: 37.0, .b: 37.1]
+        rig.run(for: 0.1)
+        #expect(rig.state.faults.isEmpty)
+    }
+
+    @Test("SR-9: not watched while priming (the priming fluid starts cold)")
+    func sr9NotWhilePriming() {
+        var rig = Rig(try! configuration { $0.persistence = .zero })
+        rig.plant.temperatures = [.a: 22, .b: 22.2]
+        rig.toReady()
+        #expect(rig.state.faults.isEmpty)
+        rig.command(.startTreatment)
+        rig.run(for: 0.1)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) != nil)
+    }
+
+    @Test("SR-10: probes disagreeing by more than 1.0 °C for 5 s: heater off and S2, latched, medium")
+    func sr10() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 37.0, .b: 38.0] // exactly 1.0: no alarm
+        rig.run(for: 6)
+        #expect(rig.state.faults.isEmpty)
+        rig.plant.temperatures = [.a: 37.0, .b: 38.1]
+        rig.run(for: 4.9)
+        #expect(rig.state.faults.isEmpty)
+        rig.run(for: 0.2)
+        #expect(rig.fault(.temperatureProbesDisagree)?.priority == .medium)
+        #expect(rig.outputs.heater == .off && rig.outputs.isPlasmaBypassed)
+    }
+
+    @Test("SR-11: the heater's own cut-out trips it as well as its element sensor; only the heater stops")
+    func sr11CutOut() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.heaterCutOut = true
+        rig.log.removeAll()
+        rig.run(for: 0.05)
+        #expect(rig.loggedOutputs == [.heaterOff])
+        #expect(rig.fault(.heaterElementOverTemperature)?.detail == "element 40.00 °C, cut-out tripped")
+        #expect(rig.lifecycle == .treating)
+        #expect(rig.state.hold == .heaterOff)
+    }
+}
