@@ -26,7 +26,7 @@ unit-test:
 
 # The bounded exhaustive exploration of the interlock's event sequences, built optimised.
 exhaustive:
-	$(SWIFT) build -c release --build-tests
+	$(SWIFT) build -c release --build-tests -Xswiftc -enable-testing
 	$(SWIFT) test -c release --skip-build --filter Exhaustive
 
 $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
