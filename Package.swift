@@ -93,7 +93,7 @@ let package = Package(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
-                "CircuitConfiguration", "Circuit",
+                "CircuitConfiguration", "Circuit", "Journal",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -141,7 +141,7 @@ let package = Package(
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CLITests",
-            dependencies: ["hepabus", "Modbus", "Serial"],
+            dependencies: ["hepabus", "Modbus", "Serial", "Journal"],
             swiftSettings: swiftSettings
         ),
     ]

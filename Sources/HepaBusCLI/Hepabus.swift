@@ -11,6 +11,7 @@ struct Hepabus: AsyncParsableCommand {
             or tcp://HOST:PORT. Addresses are protocol (0-based) addresses, decimal or 0x-hex.
             """,
         subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self,
-                      SimulateCommand.self, SimctlCommand.self, SniffCommand.self, IdentifyCommand.self, UdevRulesCommand.self]
+                      SimulateCommand.self, SimctlCommand.self, SniffCommand.self, IdentifyCommand.self, UdevRulesCommand.self,
+                      JournalCommand.self]
     )
 }
