@@ -49,6 +49,9 @@ enum InterlockMapping {
         var limits = InterlockLimits.standard
         for setting in circuit.limits {
             let place = "\(circuit.source):\(setting.line):\(setting.column): limit '\(setting.name)'"
+            guard knownLimits.contains(setting.name) else {
+                throw CircuitError("\(place) is not a limit (limits: \(knownLimits.sorted().joined(separator: ", ")))")
+            }
             let v = setting.value
             do {
                 limits = try limits.tightened { l in
@@ -72,9 +75,6 @@ enum InterlockMapping {
                 }
             } catch {
                 throw CircuitError("\(place): \(error)")
-            }
-            guard knownLimits.contains(setting.name) else {
-                throw CircuitError("\(place) is not a limit (limits: \(knownLimits.sorted().joined(separator: ", ")))")
             }
         }
         for (role, range) in circuit.flows {

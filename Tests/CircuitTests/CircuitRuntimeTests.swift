@@ -99,3 +99,41 @@ final class SimulatedBal {
         await runtime.stop()
     }
 }
+
+@Suite struct CircuitLimitTests {
+    func supervisor(limits: String) async throws -> Supervisor {
+        let text = """
+            circuit: t
+            buses:
+              - {name: blood, port: /dev/null}
+            devices:
+              - {role: bloodPump, family: peristalticPump, bus: blood, unit: 1}
+              - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4}
+              - {role: airDetector, family: airDetector, bus: blood, unit: 5}
+            limits:
+            \(limits)
+            """
+        let circuit = try CircuitConfigurationLoader.parse(text, file: "t.yaml")
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: circuit, endpoints: ["blood": bal.endpoints["blood"]!])
+        defer { Task { await runtime.stop() } }
+        return try Supervisor(runtime: runtime)
+    }
+
+    @Test func tighterLimitsAreTakenLooserOnesRefusedWithFileLineAndBound() async throws {
+        _ = try await supervisor(limits: "  venousPressureHigh: 250")
+        do {
+            _ = try await supervisor(limits: "  venousPressureHigh: 500")
+            Issue.record("a limit past its hard bound must be refused")
+        } catch {
+            #expect("\(error)".contains("t.yaml:9:3"))
+            #expect("\(error)".contains("450"))
+        }
+        do {
+            _ = try await supervisor(limits: "  venousPresureHigh: 250")
+            Issue.record("an unknown limit must be refused")
+        } catch {
+            #expect("\(error)".contains("'venousPresureHigh' is not a limit"))
+        }
+    }
+}
