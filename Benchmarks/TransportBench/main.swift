@@ -14,6 +14,8 @@ let usage = """
            hepabus-bench client-swift rtu PATH N [--mode swift-client|swift-bus-actor|swift-bus-batch]
            hepabus-bench client-swift tcp HOST PORT N [--mode ...]
            hepabus-bench serve
+           hepabus-bench reaction [--trips N] [--json]
+           hepabus-bench bus-efficiency [--seconds S] [--json]
 
     transport     Serves a pty (RTU) and 127.0.0.1 (TCP) in this process and measures
                   transactions/s and CPU µs per transaction of reading 10 holding
@@ -27,6 +29,14 @@ let usage = """
     client-swift  One Swift client run against a running server; prints one JSON line
                   (what `transport` runs in its children).
     serve         Only the servers, until interrupted, for profiling one client by hand.
+    reaction      The simulated `bal` circuit (wire time emulated, 115200 8E1) under the real
+                  stack (CircuitRuntime + Supervisor, every persistence zero), in treatment;
+                  provokes SR-2, SR-4, SR-1, SR-7 and SR-13 N times each (default 20),
+                  acknowledging and resuming in between, and reports trip-to-safe-state
+                  times (p50, p99, max) against SAFETY.md's target.
+    bus-efficiency  The same circuit treating at nominal poll rates for S seconds (default 10);
+                  per bus: achieved transactions/s, modelled wire time at the bus's settings,
+                  line utilisation and the share of the nominal schedule that ran.
     """
 
 /// Exits with a usage error.
@@ -144,6 +154,8 @@ switch arguments.first {
 case "transport": exit(runTransport(arguments.dropFirst()))
 case "client-swift": exit(await runSwiftClient(arguments.dropFirst()))
 case "serve": runServe()
+case "reaction": exit(await runReaction(arguments.dropFirst()))
+case "bus-efficiency": exit(await runBusEfficiency(arguments.dropFirst()))
 case "-h", "--help", "help": print(usage)
 case nil: usageError("missing subcommand")
 default: usageError("unknown subcommand \(arguments.first!)")
