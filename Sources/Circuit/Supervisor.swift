@@ -154,11 +154,36 @@ public actor Supervisor {
     /// before it is handled, and its result before it is returned.
     public func perform(_ command: OperatorCommand) async -> CommandResult {
         journal(.command, source: "operator", "\(command)")
+        // Asking to resume also asks the devices to drop latches whose causes have gone
+        // (an acknowledgement may have come while the air was still in the line).
+        if case .resume = command, interlock.state.faults.allSatisfy(\.isAcknowledged) { await resetDeviceLatches() }
         let actions = await submit(.command(command))
-        return actions.compactMap { action -> CommandResult? in
+        let result = actions.compactMap { action -> CommandResult? in
             if case .commandResult(_, let r) = action { return r }
             return nil
         }.first ?? .refused(.notAllowed(in: interlock.lifecycle))
+        if case .acknowledge = command, result.isAccepted { await resetDeviceLatches() }
+        return result
+    }
+
+    /// The operator's acknowledgement reaches the devices' own latches too (the air
+    /// detector's air alarm, a pump's or heater's latched fault): each device with one
+    /// gets a fault reset, which its firmware honours only where the cause has gone.
+    /// Without it a latched air alarm would hold SR-1 forever.
+    private func resetDeviceLatches() async {
+        let snapshot = runtime.snapshot
+        for (role, sample) in snapshot.samples {
+            let latched: Bool
+            switch sample.reading {
+            case .airDetector(let r)?: latched = r.status.contains(.airAlarm) || r.status.contains(.watchdogExpired)
+            case .pump(let r)?: latched = r.status.contains(.faultLatched)
+            case .heater(let r)?: latched = r.status.contains(.cutoutTripped) || r.status.contains(.watchdogExpired)
+            default: latched = false
+            }
+            guard latched else { continue }
+            let result = await runtime.perform(.faultReset(role))
+            journal(.deviceEvent, source: role.rawValue, "fault reset after acknowledgement: \(result)")
+        }
     }
 
     /// Hands an event to the supervision queue and waits until it has been handled and its

@@ -1,0 +1,55 @@
+import Circuit
+import CircuitConfiguration
+import HardwareInterfaces
+import Interlock
+import Simulator
+import Testing
+
+/// The supervisor against the simulated bal circuit over real ptys.
+@Suite(.serialized) struct SupervisorTests {
+    func eventually(within: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+        let deadline = ContinuousClock.now + within
+        while ContinuousClock.now < deadline {
+            if await condition() { return true }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return await condition()
+    }
+
+    /// Air at the return line trips SR-1 into S1; once the air is gone, the operator's
+    /// acknowledgement reaches the air detector's own latch and the treatment resumes.
+    @Test func afterAirTheTreatmentResumesOnceAcknowledged() async throws {
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        let supervisor = try Supervisor(runtime: runtime)
+        await supervisor.start()
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await supervisor.runSelfTest().passed)
+        #expect(await supervisor.perform(.startPriming).isAccepted)
+        #expect(await supervisor.perform(.setFlow(.blood, .mLPerMinute(100))).isAccepted)
+        #expect(await supervisor.perform(.finishPriming).isAccepted)
+        #expect(await supervisor.perform(.startTreatment).isAccepted)
+        #expect(await supervisor.perform(.setFlow(.blood, .mLPerMinute(150))).isAccepted)
+
+        bal.simulator.conditions.airInReturnLine = true
+        #expect(await eventually { await supervisor.lifecycle.safeState == .s1 })
+        let clamp = bal.simulator.device(role: "airDetector") as? SimulatedAirDetector
+        #expect(await eventually { clamp?.isClampClosed == true })
+        // While the air is there, nothing resumes.
+        #expect(await supervisor.perform(.resume).isAccepted == false)
+
+        bal.simulator.conditions.airInReturnLine = false
+        var resumed = false
+        let deadline = ContinuousClock.now + .seconds(10)
+        while !resumed && ContinuousClock.now < deadline {
+            _ = await supervisor.perform(.acknowledge(.all))
+            resumed = await supervisor.perform(.resume).isAccepted
+            if !resumed { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let faults = await supervisor.activeFaults
+        #expect(resumed, "faults: \(faults)")
+        let pump = bal.simulator.device(role: "bloodPump") as? SimulatedPump
+        #expect(await eventually { (pump?.trueFlowRate ?? 0) > 140 })
+        await supervisor.stop()
+    }
+}
