@@ -52,4 +52,31 @@ import Testing
         #expect(await eventually { (pump?.trueFlowRate ?? 0) > 140 })
         await supervisor.stop()
     }
+
+    /// A bus whose line vanishes mid-treatment (adapter pulled) trips SR-16 at once, from
+    /// the failing transactions themselves: no udev daemon is needed to notice.
+    @Test func aVanishedLineTripsSR16IntoS1() async throws {
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        let supervisor = try Supervisor(runtime: runtime)
+        await supervisor.start()
+        try await Task.sleep(for: .milliseconds(600))
+        #expect(await supervisor.runSelfTest().passed)
+        #expect(await supervisor.perform(.startPriming).isAccepted)
+        #expect(await supervisor.perform(.setFlow(.blood, .mLPerMinute(100))).isAccepted)
+        #expect(await supervisor.perform(.finishPriming).isAccepted)
+        #expect(await supervisor.perform(.startTreatment).isAccepted)
+        try await Task.sleep(for: .milliseconds(300))
+
+        try bal.simulator.unplug(bus: "plasma")
+        let unplugged = ContinuousClock.now
+        #expect(await eventually(within: .seconds(5)) { await supervisor.lifecycle.safeState == .s1 })
+        #expect(ContinuousClock.now - unplugged < .seconds(2), "SR-16 must not wait for timeouts to pile up")
+        let faults = await supervisor.activeFaults
+        #expect(faults.contains { $0.requirement == .sr16 }, "\(faults)")
+        // The blood side, still reachable, was stopped by S1.
+        let pump = bal.simulator.device(role: "bloodPump") as? SimulatedPump
+        #expect(await eventually { pump?.rotorSpeed == 0 })
+        await supervisor.stop()
+    }
 }
