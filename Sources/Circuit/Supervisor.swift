@@ -304,9 +304,20 @@ public actor Supervisor {
     private func apply(_ actions: [InterlockAction]) async {
         var tripTimes: [(SafetyRequirement, Double)] = []
         var lastSafing: ContinuousClock.Instant? = nil
+        let outputs = actions.compactMap { action -> OutputCommand? in
+            if case .output(let command) = action { return command }
+            return nil
+        }
+        // A safe state's commands go to every bus at once, each bus's in the safe order
+        // (the blood pump stops before the clamp closes on the same line). Anything that
+        // starts something keeps the global order: no plasma pump before the blood pump runs.
+        if outputs.count > 1, outputs.allSatisfy(\.action.isSafing) {
+            lastSafing = await applyAcrossBuses(outputs)
+        }
         for action in actions {
             switch action {
             case .output(let command):
+                guard lastSafing == nil else { continue }  // already applied across the buses
                 let finished = await apply(command)
                 if command.action.isSafing { lastSafing = finished }
             case .alarmRaised(let fault):
@@ -348,14 +359,57 @@ public actor Supervisor {
     /// One actuator command on the wire; returns when the device acknowledged it.
     @discardableResult
     private func apply(_ command: OutputCommand) async -> ContinuousClock.Instant {
+        guard let actuator = actuatorCommand(for: command) else { return .now }
+        let started = ContinuousClock.now
+        let result = await runtime.perform(actuator)
+        let finished = ContinuousClock.now
+        await record(actuator, result, elapsed: started.duration(to: finished))
+        return finished
+    }
+
+    /// Safing commands on every bus concurrently, in order within each bus; returns when
+    /// the last one was acknowledged (or failed). Results are journalled in the interlock's order.
+    private func applyAcrossBuses(_ commands: [OutputCommand]) async -> ContinuousClock.Instant {
+        let actuators = commands.compactMap { actuatorCommand(for: $0) }
+        var byBus: [String: [(index: Int, command: ActuatorCommand)]] = [:]
+        for (index, actuator) in actuators.enumerated() {
+            byBus[runtime.bus(of: actuator.role) ?? "", default: []].append((index, actuator))
+        }
+        typealias Outcome = (index: Int, result: Result<Void, DeviceError>, elapsed: Duration, finished: ContinuousClock.Instant)
+        let runtime = self.runtime
+        var outcomes: [Outcome] = []
+        await withTaskGroup(of: [Outcome].self) { group in
+            for queue in byBus.values {
+                group.addTask {
+                    var done: [Outcome] = []
+                    for (index, actuator) in queue {
+                        let started = ContinuousClock.now
+                        let result = await runtime.perform(actuator)
+                        let finished = ContinuousClock.now
+                        done.append((index, result, started.duration(to: finished), finished))
+                    }
+                    return done
+                }
+            }
+            for await done in group { outcomes += done }
+        }
+        for outcome in outcomes.sorted(by: { $0.index < $1.index }) {
+            await record(actuators[outcome.index], outcome.result, elapsed: outcome.elapsed)
+        }
+        return outcomes.map(\.finished).max() ?? .now
+    }
+
+    /// The device command for an interlock output (nil when the circuit lacks the device);
+    /// remembers commanded pump speeds for the tachometer check.
+    private func actuatorCommand(for command: OutputCommand) -> ActuatorCommand? {
         let actuator: ActuatorCommand
         switch command.action {
         case .stopPump(let pump):
             commandedSpeed[pump] = .zero
-            guard let role = InterlockMapping.circuitRole(pump) else { return .now }
+            guard let role = InterlockMapping.circuitRole(pump) else { return nil }
             actuator = .stopPump(role)
         case .runPump(let pump, let flow):
-            guard let role = InterlockMapping.circuitRole(pump) else { return .now }
+            guard let role = InterlockMapping.circuitRole(pump) else { return nil }
             let tubing = circuit.device(role)?.tubingMillilitersPerRevolution ?? 8
             commandedSpeed[pump] = .rpm(flow.millilitersPerMinute / tubing)
             actuator = .runPump(role, flow)
@@ -364,11 +418,13 @@ public actor Supervisor {
         case .heaterOff: actuator = .disableHeater
         case .heaterOn(let target): actuator = .enableHeater(target)
         }
-        guard circuit.device(actuator.role) != nil else { return .now }
-        let started = ContinuousClock.now
-        let result = await runtime.perform(actuator)
-        let finished = ContinuousClock.now
-        let elapsed = started.duration(to: finished)
+        guard circuit.device(actuator.role) != nil else { return nil }
+        return actuator
+    }
+
+    /// Journals and reports how a device took a command; a refused or lost command counts
+    /// as the device failing (SR-16).
+    private func record(_ actuator: ActuatorCommand, _ result: Result<Void, DeviceError>, elapsed: Duration) async {
         switch result {
         case .success:
             journal(.deviceEvent, source: actuator.role.rawValue, "\(actuator): acknowledged on the wire", ["ms": "\(elapsed.milliseconds)"])
@@ -380,7 +436,6 @@ public actor Supervisor {
             }
         }
         publish(.actuatorCommanded(actuator, result, elapsed: elapsed))
-        return finished
     }
 
     // MARK: Journal and subscribers
