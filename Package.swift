@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "Circuit",
             dependencies: ["CircuitConfiguration", "BusRuntime", "Drivers", "Interlock", "Journal", "HardwareInterfaces",
-                           "FirmwareProtocols", "Modbus", "Serial"],
+                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery"],
             swiftSettings: swiftSettings
         ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
@@ -130,7 +130,7 @@ let package = Package(
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
-            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime"],
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),

@@ -31,6 +31,8 @@ public final class CircuitRuntime: Sendable {
         var scheduler: PollScheduler<ContinuousClock>?
     }
 
+    /// Where each bus is reached (the circuit file's port unless overridden).
+    public let endpoints: [String: BusEndpoint]
     private let devices: [CircuitRole: RoleDevice]
     private let busOfRole: [CircuitRole: String]
     private let handles: Mutex<[String: BusHandle]>
@@ -44,9 +46,11 @@ public final class CircuitRuntime: Sendable {
         var handles: [String: BusHandle] = [:]
         var devices: [CircuitRole: RoleDevice] = [:]
         var busOfRole: [CircuitRole: String] = [:]
+        var resolved: [String: BusEndpoint] = [:]
         do {
             for bus in configuration.buses {
                 let endpoint = endpoints[bus.name] ?? Self.defaultEndpoint(bus)
+                resolved[bus.name] = endpoint
                 let options = ModbusClientOptions(responseTimeout: bus.responseTimeout, byteTimeout: .milliseconds(20),
                                                   resynchronisationQuiet: .milliseconds(10))
                 switch (bus.protocolKind, endpoint) {
@@ -91,6 +95,7 @@ public final class CircuitRuntime: Sendable {
         }
         self.devices = devices
         self.busOfRole = busOfRole
+        self.endpoints = resolved
         self.handles = Mutex(handles)
         self.samples = Mutex(Dictionary(uniqueKeysWithValues: configuration.roles.map {
             ($0, RoleSample(role: $0, reading: nil, sampledAt: nil, consecutiveFailures: 0, lastError: nil))
@@ -115,6 +120,18 @@ public final class CircuitRuntime: Sendable {
             }
         }
         return results
+    }
+
+    /// Reads one device's identity (family checked by its driver; serial number included).
+    public func identify(_ role: CircuitRole) async -> Result<String, DeviceError> {
+        guard let device = devices[role] else {
+            return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "this circuit has no \(role.rawValue)"))
+        }
+        do {
+            return .success(try await device.identify())
+        } catch {
+            return .failure(error)
+        }
     }
 
     /// Starts polling every bus; `onSample` hears every poll's outcome (on the bus's thread: keep it short).
@@ -235,9 +252,9 @@ public final class CircuitRuntime: Sendable {
     /// Writes what the circuit file says into the devices before polling: each pump's
     /// tubing calibration (so the flow it reports is the flow the circuit commands),
     /// read back to confirm. Returns the roles that could not be configured.
-    public func configureDevices() async -> [(role: CircuitRole, error: DeviceError)] {
+    public func configureDevices(onBus bus: String? = nil) async -> [(role: CircuitRole, error: DeviceError)] {
         var problems: [(CircuitRole, DeviceError)] = []
-        for (role, device) in devices {
+        for (role, device) in devices where bus == nil || busOfRole[role] == bus {
             do throws(DeviceError) {
                 switch device {
                 case .pump(let d, let tubing):
@@ -302,8 +319,21 @@ public final class CircuitRuntime: Sendable {
         if let line = handle?.line { try await line.reconnect() }
     }
 
+    /// Closes a bus whose port vanished: its file descriptor goes, polls and commands on
+    /// it fail at once ("bus closed") until ``reconnect(bus:)``.
+    public func release(bus name: String) async {
+        let handle = handles.withLock { $0[name] }
+        await handle?.modbus?.close()
+        await handle?.line?.close()
+    }
+
     /// The bus a role sits on.
     public func bus(of role: CircuitRole) -> String? { busOfRole[role] }
+
+    /// The roles on a bus, in the circuit file's order.
+    public func roles(onBus name: String) -> [CircuitRole] {
+        configuration.devices.filter { $0.bus == name }.map(\.role)
+    }
 }
 
 /// A circuit set-up failure, in words.

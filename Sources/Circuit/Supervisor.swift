@@ -20,16 +20,25 @@ public actor Supervisor {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
     public nonisolated let circuit: CircuitConfiguration
-    private let runtime: CircuitRuntime
+    let runtime: CircuitRuntime
     private let journal: EventJournal?
-    private var interlock: Interlock
+    var interlock: Interlock
     private let origin = ContinuousClock.now
     private var commandedSpeed: [PumpRole: RotationalSpeed] = [:]
     private var subscribers: [UUID: AsyncStream<SupervisorEvent>.Continuation] = [:]
-    private var inputs: AsyncStream<Input>.Continuation?
+    var inputs: AsyncStream<Input>.Continuation?
     private var loop: Task<Void, Never>?
     private var ticker: Task<Void, Never>?
     private var reportedDeviceProblems: Set<CircuitRole> = []
+    /// Buses whose port vanished, with why: their samples are not believed until every
+    /// device on them has been re-identified (Supervisor+Ports.swift).
+    var quarantinedBuses: [String: String] = [:]
+    /// Buses being re-identified right now (a hotplug add and a retry may race).
+    var busesReturning: Set<String> = []
+    /// Each device's identity (with its serial number) as the self-test found it.
+    var knownIdentities: [CircuitRole: String] = [:]
+    var portWatch: PortWatch?
+    var portRecovery: Task<Void, Never>?
     /// Trip-to-safe-state times measured so far (seconds), for the summary and benchmarks.
     public private(set) var reactionTimes: [(requirement: SafetyRequirement, seconds: Double)] = []
     /// The tick period: how often time-based conditions (persistence, stale data) are evaluated.
@@ -42,6 +51,10 @@ public actor Supervisor {
         case sample(RoleSample)
         case tick
         case event(InterlockEvent, CheckedContinuation<[InterlockAction], Never>)
+        /// A bus's port vanished (hotplug remove, or the line said so).
+        case portLost(bus: String, reason: String, CheckedContinuation<Void, Never>)
+        /// A bus's devices were re-identified: believe its samples again, re-send the demand.
+        case portBack(bus: String, CheckedContinuation<Void, Never>)
     }
 
     /// A supervisor for `runtime`'s circuit; the circuit's limits are checked against the
@@ -79,7 +92,11 @@ public actor Supervisor {
 
     /// Puts the hardware in the interlock's initial demand (everything off, clamp closed),
     /// then starts polling, ticking and supervising.
-    public func start() async {
+    ///
+    /// `watchingPorts`: follow the buses' ports coming and going (udev events where a udev
+    /// daemon runs, and the port paths themselves), and retry a lost bus until its devices
+    /// are re-identified. Off only for benchmarks that measure the bare supervision.
+    public func start(watchingPorts: Bool = true) async {
         journalNote("supervisor started for circuit \(circuit.name)")
         for problem in await runtime.configureDevices() {
             journal(.deviceEvent, source: problem.role.rawValue, "configuration failed: \(problem.error)")
@@ -101,11 +118,13 @@ public actor Supervisor {
                 continuation.yield(.tick)
             }
         }
+        if watchingPorts { startWatchingPorts() }
     }
 
     /// Stops supervising: polling ends and the buses close (devices fall back to their
     /// own safe states when their watchdogs lapse).
     public func stop() async {
+        stopWatchingPorts()
         ticker?.cancel()
         await ticker?.value
         inputs?.finish()
@@ -209,6 +228,7 @@ public actor Supervisor {
         guard started.isAccepted else { return (false, [SelfTestCheck(.other("startSelfTest"), passed: false, detail: "\(started)")]) }
         var checks: [SelfTestCheck] = []
         let identities = await runtime.identifyAll()
+        for case let (role, .success(identity)) in identities { knownIdentities[role] = identity }
         let fresh = runtime.snapshot
         for role in circuit.roles {
             for deviceRole in InterlockMapping.deviceRoles(role) {
@@ -270,7 +290,21 @@ public actor Supervisor {
             let actions = interlock.handle(event)
             await apply(actions)
             continuation.resume(returning: actions)
+        case .portLost(let bus, let reason, let continuation):
+            await losePort(bus, reason: reason)
+            continuation.resume()
+        case .portBack(let bus, let continuation):
+            await readmit(bus)
+            continuation.resume()
         case .sample(let sample):
+            // A lost bus's samples are not believed until its devices are re-identified.
+            if let bus = runtime.bus(of: sample.role) {
+                if quarantinedBuses[bus] != nil { return }
+                if let error = sample.lastError, error.kind == .disconnected {
+                    await losePort(bus, reason: "\(sample.role.rawValue): \(error)")
+                    return
+                }
+            }
             noteDeviceHealth(sample)
             let commanded = InterlockMapping.pumpRole(sample.role).flatMap { commandedSpeed[$0] } ?? .zero
             for event in InterlockMapping.events(for: sample, at: sampleTime(sample), commanded: commanded) {
@@ -301,7 +335,7 @@ public actor Supervisor {
     }
 
     /// Applies the interlock's actions in the order given (outputs first, in the safe order).
-    private func apply(_ actions: [InterlockAction]) async {
+    func apply(_ actions: [InterlockAction]) async {
         var tripTimes: [(SafetyRequirement, Double)] = []
         var lastSafing: ContinuousClock.Instant? = nil
         let outputs = actions.compactMap { action -> OutputCommand? in
@@ -358,7 +392,7 @@ public actor Supervisor {
 
     /// One actuator command on the wire; returns when the device acknowledged it.
     @discardableResult
-    private func apply(_ command: OutputCommand) async -> ContinuousClock.Instant {
+    func apply(_ command: OutputCommand) async -> ContinuousClock.Instant {
         guard let actuator = actuatorCommand(for: command) else { return .now }
         let started = ContinuousClock.now
         let result = await runtime.perform(actuator)
@@ -401,7 +435,7 @@ public actor Supervisor {
 
     /// The device command for an interlock output (nil when the circuit lacks the device);
     /// remembers commanded pump speeds for the tachometer check.
-    private func actuatorCommand(for command: OutputCommand) -> ActuatorCommand? {
+    func actuatorCommand(for command: OutputCommand) -> ActuatorCommand? {
         let actuator: ActuatorCommand
         switch command.action {
         case .stopPump(let pump):
@@ -440,11 +474,11 @@ public actor Supervisor {
 
     // MARK: Journal and subscribers
 
-    private func publish(_ event: SupervisorEvent) {
+    func publish(_ event: SupervisorEvent) {
         for continuation in subscribers.values { continuation.yield(event) }
     }
 
-    private func journal(_ kind: JournalEntry.Kind, source: String, _ message: String, _ fields: [String: String] = [:]) {
+    func journal(_ kind: JournalEntry.Kind, source: String, _ message: String, _ fields: [String: String] = [:]) {
         guard let journal else { return }
         do {
             try journal.append(kind: kind, source: source, message: message, fields: fields)

@@ -16,6 +16,12 @@ public enum SupervisorEvent: Sendable, CustomStringConvertible {
     case selfTestEvaluated(passed: Bool, checks: [SelfTestCheck])
     /// A device stopped or resumed answering.
     case deviceProblem(CircuitRole, DeviceError)
+    /// A bus's port vanished: its devices are lost (SR-16) until re-identified.
+    case portLost(bus: String, detail: String)
+    /// A bus's port came back and every device on it was re-identified.
+    case portReturned(bus: String, detail: String)
+    /// A bus's port came back with a device that is not the one configured.
+    case portRejected(bus: String, detail: String)
 
     public var description: String {
         switch self {
@@ -34,6 +40,9 @@ public enum SupervisorEvent: Sendable, CustomStringConvertible {
         case .selfTestEvaluated(let passed, let checks):
             "self-test \(passed ? "passed" : "FAILED") (\(checks.filter(\.passed).count)/\(checks.count) checks)"
         case .deviceProblem(let role, let e): "\(role.rawValue): \(e)"
+        case .portLost(let bus, let detail): "bus \(bus) LOST: \(detail)"
+        case .portReturned(let bus, let detail): "bus \(bus) back, re-identified: \(detail)"
+        case .portRejected(let bus, let detail): "bus \(bus) back but REJECTED: \(detail)"
         }
     }
 }

@@ -36,6 +36,10 @@ public struct Interlock: Hashable, Sendable {
     /// the supervisor to apply once at start, before the first event.
     public var initialCommands: [OutputCommand] { outputs.commands(from: nil) }
 
+    /// The whole present demand as commands, in the safe order: re-sent to devices that
+    /// may have lost it (a port that vanished and came back).
+    public var demandCommands: [OutputCommand] { outputs.commands(from: nil) }
+
     /// Handles one event: updates the state and returns the actions — output commands first
     /// (in the safe order), then the command's result, the alarms, and the lifecycle change.
     public mutating func handle(_ event: InterlockEvent) -> [InterlockAction] {

@@ -202,6 +202,18 @@ public final class CircuitSimulator: @unchecked Sendable {
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 
+    /// Another unit of the same family, with another serial number, answers at `role`'s
+    /// address from now on: a device swapped while its port was unplugged. (The newcomer
+    /// is not coupled to the circuit physics; it is there to be identified and refused.)
+    public func substitute(role: String, serialNumber: UInt32) throws {
+        guard let device = layout.devices.first(where: { $0.role == role }) else {
+            throw SimulatorError("no role '\(role)' (roles: \(roles.joined(separator: ", ")))")
+        }
+        guard let line = lines[device.bus] else { throw SimulatorError("role \(role) is not on a Modbus bus") }
+        let model = try Self.makeDevice(family: device.family, role: role, time: time, identity: DeviceIdentity(serialNumber: serialNumber))
+        line.units.add(unit: device.unit, model: model)
+    }
+
     // MARK: Physics
 
     private func physicsLoop() {
