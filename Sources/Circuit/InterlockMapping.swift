@@ -19,8 +19,9 @@ enum InterlockMapping {
         case .plasmaHeater: [.plasmaHeater]
         case .airDetector: [.airDetector]
         case .bloodLeakDetector: [.bloodLeakDetector]
+        case .infusionPump: [.infusionPump]
         // Supervised by the circuit, not by the interlock's conditions.
-        case .bioreactorTemperature, .heparinPump, .infusionPump: []
+        case .bioreactorTemperature, .heparinPump: []
         }
     }
 
@@ -29,6 +30,7 @@ enum InterlockMapping {
         case .bloodPump: .blood
         case .plasmaPump: .plasma
         case .recirculationPump: .recirculation
+        case .infusionPump: .infusion
         default: nil
         }
     }
@@ -38,6 +40,7 @@ enum InterlockMapping {
         case .blood: .bloodPump
         case .plasma: .plasmaPump
         case .recirculation: .recirculationPump
+        case .infusion: .infusionPump
         case .plasmaReturn: nil
         }
     }

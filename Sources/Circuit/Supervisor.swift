@@ -38,6 +38,8 @@ public actor Supervisor {
     /// Each device's identity (with its serial number) as the self-test found it.
     var knownIdentities: [CircuitRole: String] = [:]
     var portWatch: PortWatch?
+    /// The cell infusion's dose, when the circuit has an infusion plan.
+    private var dose: InfusionDose?
     var portRecovery: Task<Void, Never>?
     /// Trip-to-safe-state times measured so far (seconds), for the summary and benchmarks.
     public private(set) var reactionTimes: [(requirement: SafetyRequirement, seconds: Double)] = []
@@ -72,7 +74,13 @@ public actor Supervisor {
             configuration = try InterlockConfiguration(roles: configuration.roles, limits: configuration.limits.tightened(tightening))
         }
         self.interlock = Interlock(configuration: configuration, startTime: 0)
+        if let plan = runtime.configuration.infusion, runtime.configuration.device(.infusionPump) != nil {
+            dose = InfusionDose(plan: plan)
+        }
     }
+
+    /// The cell infusion's progress toward its dose (nil when the circuit has no infusion plan).
+    public var infusion: InfusionProgress? { dose?.progress }
 
     /// The interlock's view, for the controller and tests.
     public var lifecycle: Lifecycle { interlock.lifecycle }
@@ -310,6 +318,7 @@ public actor Supervisor {
             for event in InterlockMapping.events(for: sample, at: sampleTime(sample), commanded: commanded) {
                 await handle(event)
             }
+            if sample.role == .infusionPump { await superviseDose(sample) }
         }
     }
 
@@ -328,6 +337,25 @@ public actor Supervisor {
         } else if reportedDeviceProblems.remove(sample.role) != nil {
             journal(.deviceEvent, source: sample.role.rawValue, "device answering again")
         }
+    }
+
+    /// Counts the infusion pump's delivered volume from the treatment's start, and ends the
+    /// treatment (every pump stopped by the interlock) the moment the dose is delivered.
+    private func superviseDose(_ sample: RoleSample) async {
+        guard var tracker = dose, case .pump(let reading)? = sample.reading, sample.lastError == nil else { return }
+        if !tracker.counting, interlock.lifecycle == .treating {
+            tracker.startCounting()
+            journal(.note, source: "infusion", "counting the dose from here: target \(tracker.progress.targetMilliliters) mL")
+        }
+        let wasComplete = tracker.progress.isComplete
+        tracker.observe(counter: reading.deliveredVolume.milliliters)
+        dose = tracker
+        guard !wasComplete, tracker.progress.isComplete else { return }
+        journal(.note, source: "infusion", "dose delivered: \(tracker.progress); ending the infusion")
+        publish(.doseDelivered(tracker.progress))
+        let actions = interlock.handle(.command(.endTreatment))
+        journal(.command, source: "infusion", "endTreatment (dose delivered)")
+        await apply(actions)
     }
 
     private func handle(_ event: InterlockEvent) async {

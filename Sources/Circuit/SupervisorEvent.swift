@@ -22,6 +22,8 @@ public enum SupervisorEvent: Sendable, CustomStringConvertible {
     case portReturned(bus: String, detail: String)
     /// A bus's port came back with a device that is not the one configured.
     case portRejected(bus: String, detail: String)
+    /// The cell infusion delivered its dose; the treatment is ending (pumps stopped).
+    case doseDelivered(InfusionProgress)
 
     public var description: String {
         switch self {
@@ -43,6 +45,7 @@ public enum SupervisorEvent: Sendable, CustomStringConvertible {
         case .portLost(let bus, let detail): "bus \(bus) LOST: \(detail)"
         case .portReturned(let bus, let detail): "bus \(bus) back, re-identified: \(detail)"
         case .portRejected(let bus, let detail): "bus \(bus) back but REJECTED: \(detail)"
+        case .doseDelivered(let progress): "dose delivered: \(progress)"
         }
     }
 }

@@ -30,8 +30,10 @@ public enum DeviceRole: String, Hashable, Sendable, CaseIterable, CustomStringCo
     case airDetector
     /// The blood-leak detector on the plasma line.
     case bloodLeakDetector
+    /// The pump delivering a cell suspension into the patient's vein (cell infusion).
+    case infusionPump
 
-    /// A dense index (0..<13) for fixed-size per-role storage.
+    /// A dense index (0..<14) for fixed-size per-role storage.
     var index: Int {
         switch self {
         case .bloodPump: 0
@@ -47,6 +49,7 @@ public enum DeviceRole: String, Hashable, Sendable, CaseIterable, CustomStringCo
         case .plasmaHeater: 10
         case .airDetector: 11
         case .bloodLeakDetector: 12
+        case .infusionPump: 13
         }
     }
 
@@ -54,7 +57,7 @@ public enum DeviceRole: String, Hashable, Sendable, CaseIterable, CustomStringCo
     /// self-test must find armed (SR-18).
     public var isActuator: Bool {
         switch self {
-        case .bloodPump, .plasmaPump, .recirculationPump, .plasmaReturnPump, .plasmaHeater, .airDetector: true
+        case .bloodPump, .plasmaPump, .recirculationPump, .plasmaReturnPump, .infusionPump, .plasmaHeater, .airDetector: true
         default: false
         }
     }
@@ -66,6 +69,7 @@ public enum DeviceRole: String, Hashable, Sendable, CaseIterable, CustomStringCo
         case .plasmaPump: .plasma
         case .recirculationPump: .recirculation
         case .plasmaReturnPump: .plasmaReturn
+        case .infusionPump: .infusion
         default: nil
         }
     }

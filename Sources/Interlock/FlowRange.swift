@@ -37,6 +37,8 @@ public struct FlowRanges: Hashable, Sendable {
     public var recirculation = HardBounds.flowRange(for: .recirculation)
     /// Plasma return pump.
     public var plasmaReturn = HardBounds.flowRange(for: .plasmaReturn)
+    /// Infusion pump.
+    public var infusion = HardBounds.flowRange(for: .infusion)
 
     /// The widest ranges (the hard bounds).
     public init() {}
@@ -49,6 +51,7 @@ public struct FlowRanges: Hashable, Sendable {
             case .plasma: plasma
             case .recirculation: recirculation
             case .plasmaReturn: plasmaReturn
+            case .infusion: infusion
             }
         }
         set {
@@ -57,6 +60,7 @@ public struct FlowRanges: Hashable, Sendable {
             case .plasma: plasma = newValue
             case .recirculation: recirculation = newValue
             case .plasmaReturn: plasmaReturn = newValue
+            case .infusion: infusion = newValue
             }
         }
     }

@@ -11,6 +11,8 @@ public struct FlowSetpoints: Hashable, Sendable {
     public internal(set) var recirculation = FlowRate.zero
     /// Plasma return pump.
     public internal(set) var plasmaReturn = FlowRate.zero
+    /// Infusion pump.
+    public internal(set) var infusion = FlowRate.zero
 
     /// Every set-point zero.
     public init() {}
@@ -23,6 +25,7 @@ public struct FlowSetpoints: Hashable, Sendable {
             case .plasma: plasma
             case .recirculation: recirculation
             case .plasmaReturn: plasmaReturn
+            case .infusion: infusion
             }
         }
         set {
@@ -31,6 +34,7 @@ public struct FlowSetpoints: Hashable, Sendable {
             case .plasma: plasma = newValue
             case .recirculation: recirculation = newValue
             case .plasmaReturn: plasmaReturn = newValue
+            case .infusion: infusion = newValue
             }
         }
     }

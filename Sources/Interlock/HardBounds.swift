@@ -52,7 +52,7 @@ public enum HardBounds {
     public static func staleDeadlineMaximum(for role: DeviceRole) -> Double {
         switch role {
         case .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure, .airDetector: 0.3
-        case .bloodPump, .plasmaPump, .recirculationPump, .plasmaReturnPump: 1.0
+        case .bloodPump, .plasmaPump, .recirculationPump, .plasmaReturnPump, .infusionPump: 1.0
         case .plasmaTemperatureA, .plasmaTemperatureB, .plasmaHeater, .bloodLeakDetector: 3.0
         }
     }
@@ -65,6 +65,8 @@ public enum HardBounds {
         case .plasma: FlowRange(minimum: .mLPerMinute(10), maximum: .mLPerMinute(150))
         case .recirculation: FlowRange(minimum: .mLPerMinute(100), maximum: .mLPerMinute(300))
         case .plasmaReturn: FlowRange(minimum: .mLPerMinute(10), maximum: .mLPerMinute(150))
+        // Cell suspensions go in slowly (about 1-5 mL/min in liver-cell infusions).
+        case .infusion: FlowRange(minimum: .mLPerMinute(0.1), maximum: .mLPerMinute(10))
         }
     }
 }

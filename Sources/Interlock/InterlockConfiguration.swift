@@ -13,8 +13,12 @@ public struct InterlockConfiguration: Hashable, Sendable {
     public let conditions: [Condition]
 
     /// The roles without which the interlock cannot reach S1 or see its blood-side
-    /// hazards: the blood pump, the venous pressure and the air detector with its clamp.
+    /// hazards: a pump on the patient's line (the blood pump, or in a cell infusion the
+    /// infusion pump), the venous pressure and the air detector with its clamp.
     public static let essentialRoles: Set<DeviceRole> = [.bloodPump, .venousPressure, .airDetector]
+
+    /// The pumps that can stand for the patient's line (one of them is essential).
+    public static let patientLinePumps: Set<DeviceRole> = [.bloodPump, .infusionPump]
 
     /// A configuration for `roles` with `limits`.
     ///
@@ -24,6 +28,7 @@ public struct InterlockConfiguration: Hashable, Sendable {
     public init(roles: Set<DeviceRole> = Set(DeviceRole.allCases),
                 limits: InterlockLimits = .standard) throws(ConfigurationError) {
         for role in DeviceRole.allCases where Self.essentialRoles.contains(role) && !roles.contains(role) {
+            if Self.patientLinePumps.contains(role), !roles.isDisjoint(with: Self.patientLinePumps) { continue }
             throw .missingEssentialRole(role)
         }
         do {
@@ -79,10 +84,14 @@ public enum ConfigurationError: Error, Hashable, Sendable, CustomStringConvertib
     /// A role the interlock cannot protect the patient without is absent.
     case missingEssentialRole(DeviceRole)
 
+    private static let patientLinePumpRoles = InterlockConfiguration.patientLinePumps
+
     /// What was wrong.
     public var description: String {
         switch self {
         case .invalidLimit(let error): error.description
+        case .missingEssentialRole(let role) where Self.patientLinePumpRoles.contains(role):
+            "the circuit has no pump on the patient's line (bloodPump or infusionPump): the interlock cannot protect the patient without it"
         case .missingEssentialRole(let role): "the circuit has no \(role): the interlock cannot protect the patient without it"
         }
     }

@@ -41,6 +41,8 @@ public struct OutputDemand: Hashable, Sendable, CustomStringConvertible {
     public internal(set) var recirculationPump: FlowRate?
     /// Plasma return pump flow.
     public internal(set) var plasmaReturnPump: FlowRate?
+    /// Infusion pump flow.
+    public internal(set) var infusionPump: FlowRate?
     /// The heater.
     public internal(set) var heater: HeaterDemand
     /// The return-line clamp.
@@ -54,6 +56,7 @@ public struct OutputDemand: Hashable, Sendable, CustomStringConvertible {
             case .plasma: plasmaPump
             case .recirculation: recirculationPump
             case .plasmaReturn: plasmaReturnPump
+            case .infusion: infusionPump
             }
         }
         set {
@@ -62,6 +65,7 @@ public struct OutputDemand: Hashable, Sendable, CustomStringConvertible {
             case .plasma: plasmaPump = newValue
             case .recirculation: recirculationPump = newValue
             case .plasmaReturn: plasmaReturnPump = newValue
+            case .infusion: infusionPump = newValue
             }
         }
     }
@@ -108,16 +112,17 @@ public struct OutputDemand: Hashable, Sendable, CustomStringConvertible {
             }
             return (nil, before == flow ? nil : .runPump(role, flow))
         }
-        let blood = pump(.blood)
+        // The patient's line: the blood pump, or the infusion pump pushing into the vein.
+        let patientLine = [PumpRole.blood, .infusion].map(pump)
         let plasmaSide = [PumpRole.plasma, .recirculation, .plasmaReturn].map(pump)
 
-        if let stop = blood.stop { safing.append(stop) }
+        safing += patientLine.compactMap(\.stop)
         if returnClamp == .closed, previous?.returnClamp != .closed { safing.append(.closeReturnClamp) }
         safing += plasmaSide.compactMap(\.stop)
         if heater == .off, previous?.heater != .off { safing.append(.heaterOff) }
 
         if returnClamp == .open, previous?.returnClamp != .open { enabling.append(.openReturnClamp) }
-        if let run = blood.run { enabling.append(run) }
+        enabling += patientLine.compactMap(\.run)
         enabling += plasmaSide.compactMap(\.run)
         if case .on(let target) = heater, previous?.heater != heater { enabling.append(.heaterOn(target: target)) }
 

@@ -11,6 +11,8 @@ public enum PumpRole: Hashable, Sendable, CaseIterable, CustomStringConvertible 
     case recirculation
     /// The pump returning treated plasma to the blood line.
     case plasmaReturn
+    /// The pump delivering a cell suspension into the patient's vein (cell infusion).
+    case infusion
 
     /// The device role of this pump.
     public var deviceRole: DeviceRole {
@@ -19,19 +21,22 @@ public enum PumpRole: Hashable, Sendable, CaseIterable, CustomStringConvertible 
         case .plasma: .plasmaPump
         case .recirculation: .recirculationPump
         case .plasmaReturn: .plasmaReturnPump
+        case .infusion: .infusionPump
         }
     }
 
-    /// The pump moves blood (S1 on its faults) rather than plasma (S2).
-    public var isBloodSide: Bool { self == .blood }
+    /// The pump moves blood, or pushes into the patient's vein (S1 on its faults), rather
+    /// than plasma (S2).
+    public var isBloodSide: Bool { self == .blood || self == .infusion }
 
-    /// A dense index (0..<4) for fixed-size per-pump storage.
+    /// A dense index (0..<5) for fixed-size per-pump storage.
     var index: Int {
         switch self {
         case .blood: 0
         case .plasma: 1
         case .recirculation: 2
         case .plasmaReturn: 3
+        case .infusion: 4
         }
     }
 

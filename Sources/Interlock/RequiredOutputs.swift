@@ -8,10 +8,11 @@ import HardwareInterfaces
 ///    idle, selfTest, ending, fault: nothing runs, heater off, clamp closed;
 ///    priming and treating: every pump at its set-point, heater on, clamp open;
 ///    ready: only the bioreactor loop (recirculation) with the heater, clamp closed;
-///    paused: blood and recirculation at their set-points, heater on, clamp open.
+///    paused: blood and recirculation at their set-points, heater on, clamp open (an
+///    infusion pauses: its pump stops).
 /// 2. Every active fault (acknowledged or not, present or awaiting its acknowledgement)
 ///    and the hold add their reaction's constraints, as a union of "must be off" flags:
-///    S1 stops every pump, heater off, clamp closed; S2 stops the plasma, recirculation
+///    S1 stops every pump (the infusion pump with the blood pump), heater off, clamp closed; S2 stops the plasma, recirculation
 ///    and return pumps and the heater (the blood pump keeps the flow the phase gives it);
 ///    heater off only the heater. A union cannot be undone by another member, so
 ///    overlapping faults never cancel each other.
@@ -39,12 +40,12 @@ public func requiredOutputs(activeFaults: [ActiveFault], phase: TreatmentPhase, 
     if let hold { constrain(hold) }
 
     // What the phase allows: blood, plasma, recirculation, return, heater, clamp open.
-    let allowed: (blood: Bool, plasma: Bool, recirculation: Bool, plasmaReturn: Bool, heater: Bool, clampOpen: Bool) =
+    let allowed: (blood: Bool, plasma: Bool, recirculation: Bool, plasmaReturn: Bool, heater: Bool, clampOpen: Bool, infusion: Bool) =
         switch phase {
-        case .idle, .selfTest, .ending, .fault: (false, false, false, false, false, false)
-        case .priming, .treating: (true, true, true, true, true, true)
-        case .ready: (false, false, true, false, true, false)
-        case .paused: (true, false, true, false, true, true)
+        case .idle, .selfTest, .ending, .fault: (false, false, false, false, false, false, false)
+        case .priming, .treating: (true, true, true, true, true, true, true)
+        case .ready: (false, false, true, false, true, false, false)
+        case .paused: (true, false, true, false, true, true, false)
         }
 
     func flow(_ pump: PumpRole, allowedByPhase: Bool, stopped: Bool) -> FlowRate? {
@@ -61,6 +62,7 @@ public func requiredOutputs(activeFaults: [ActiveFault], phase: TreatmentPhase, 
         plasmaPump: plasma,
         recirculationPump: recirculation,
         plasmaReturnPump: flow(.plasmaReturn, allowedByPhase: allowed.plasmaReturn, stopped: stopPlasmaSide),
+        infusionPump: flow(.infusion, allowedByPhase: allowed.infusion, stopped: stopBloodPump),
         heater: heaterOn ? .on(target: configuration.limits.plasmaTemperatureTarget) : .off,
         returnClamp: allowed.clampOpen && !closeClamp ? .open : .closed)
 }

@@ -179,6 +179,11 @@ struct LimitValidationTests {
         for role in InterlockConfiguration.essentialRoles {
             var roles = Set(DeviceRole.allCases)
             roles.remove(role)
+            // The patient's line needs a pump: the blood pump, or the infusion pump instead.
+            if role == .bloodPump {
+                #expect(throws: Never.self) { try InterlockConfiguration(roles: roles) }
+                roles.remove(.infusionPump)
+            }
             #expect(throws: ConfigurationError.missingEssentialRole(role)) { try InterlockConfiguration(roles: roles) }
         }
     }

@@ -50,7 +50,7 @@ struct OutputDerivationTests {
     func initialCommands() {
         let machine = Interlock(configuration: .fullCircuit)
         #expect(machine.initialCommands.map(\.action) == [
-            .stopPump(.blood), .closeReturnClamp, .stopPump(.plasma), .stopPump(.recirculation),
+            .stopPump(.blood), .stopPump(.infusion), .closeReturnClamp, .stopPump(.plasma), .stopPump(.recirculation),
             .stopPump(.plasmaReturn), .heaterOff,
         ])
     }
@@ -118,14 +118,15 @@ struct OutputDerivationTests {
         let blood = FlowRate.mLPerMinute(150), plasma = FlowRate.mLPerMinute(30), loop = FlowRate.mLPerMinute(150)
         let on = HeaterDemand.on(target: .celsius(37))
         let expected: [(TreatmentPhase, [FlowRate], HeaterDemand, ClampDemand)] = [
-            (.idle, [.zero, .zero, .zero, .zero], .off, .closed),
-            (.selfTest, [.zero, .zero, .zero, .zero], .off, .closed),
-            (.priming, [blood, plasma, loop, plasma], on, .open),
-            (.ready, [.zero, .zero, loop, .zero], on, .closed),
-            (.treating, [blood, plasma, loop, plasma], on, .open),
-            (.paused, [blood, .zero, loop, .zero], on, .open),
-            (.ending, [.zero, .zero, .zero, .zero], .off, .closed),
-            (.fault, [.zero, .zero, .zero, .zero], .off, .closed),
+            // The last column is the infusion pump, whose set-point this rig leaves at zero.
+            (.idle, [.zero, .zero, .zero, .zero, .zero], .off, .closed),
+            (.selfTest, [.zero, .zero, .zero, .zero, .zero], .off, .closed),
+            (.priming, [blood, plasma, loop, plasma, .zero], on, .open),
+            (.ready, [.zero, .zero, loop, .zero, .zero], on, .closed),
+            (.treating, [blood, plasma, loop, plasma, .zero], on, .open),
+            (.paused, [blood, .zero, loop, .zero, .zero], on, .open),
+            (.ending, [.zero, .zero, .zero, .zero, .zero], .off, .closed),
+            (.fault, [.zero, .zero, .zero, .zero, .zero], .off, .closed),
         ]
         for (phase, flows, heater, clamp) in expected {
             let demand = rig.nominalOutputs(phase)
