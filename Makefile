@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench protocols clean
+.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols clean
 
 all: demo
 
@@ -48,6 +48,15 @@ bench: deps
 	$(SWIFT) build -c release --product hepabus-bench
 	$(SWIFT) build -c release --product bare-libmodbus-bench
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench transport --json
+
+## The supervised circuit's benchmarks in one run: reaction time per SR row, bus
+## efficiency, then a 10-minute soak (CPU and memory); one JSON object per benchmark.
+circuit-bench: deps
+	$(SWIFT) build -c release --product hepabus-bench
+	$(SWIFT) build -c release --product hepabus
+	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench reaction --json
+	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench bus-efficiency --json
+	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench soak --json
 
 clean:
 	rm -rf .build $(INTEROP_VENV)

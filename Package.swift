@@ -108,7 +108,7 @@ let package = Package(
         // Benchmarks live apart from tests and print machine-readable figures.
         .executableTarget(
             name: "TransportBench",
-            dependencies: ["Modbus", "Serial", "BusRuntime", "Circuit", "CircuitConfiguration", "Simulator", "Interlock",
+            dependencies: ["Modbus", "Serial", "BusRuntime", "Circuit", "CircuitConfiguration", "Simulator", "Interlock", "Journal",
                            "HardwareInterfaces"],
             path: "Benchmarks/TransportBench",
             swiftSettings: swiftSettings

@@ -16,6 +16,7 @@ let usage = """
            hepabus-bench serve
            hepabus-bench reaction [--trips N] [--json]
            hepabus-bench bus-efficiency [--seconds S] [--json]
+           hepabus-bench soak [--seconds S] [--interval I] [--hepabus PATH] [--json]
 
     transport     Serves a pty (RTU) and 127.0.0.1 (TCP) in this process and measures
                   transactions/s and CPU µs per transaction of reading 10 holding
@@ -37,6 +38,10 @@ let usage = """
     bus-efficiency  The same circuit treating at nominal poll rates for S seconds (default 10);
                   per bus: achieved transactions/s, modelled wire time at the bus's settings,
                   line utilisation and the share of the nominal schedule that ran.
+    soak          The same circuit treating for S seconds (default 600) with the journal on and
+                  the simulator in a child process (hepabus simulate, found next to this
+                  executable): CPU share of one core and resident memory every I seconds
+                  (default 10), the memory trend after warm-up.
     """
 
 /// Exits with a usage error.
@@ -156,6 +161,7 @@ case "client-swift": exit(await runSwiftClient(arguments.dropFirst()))
 case "serve": runServe()
 case "reaction": exit(await runReaction(arguments.dropFirst()))
 case "bus-efficiency": exit(await runBusEfficiency(arguments.dropFirst()))
+case "soak": exit(await runSoak(arguments.dropFirst()))
 case "-h", "--help", "help": print(usage)
 case nil: usageError("missing subcommand")
 default: usageError("unknown subcommand \(arguments.first!)")
