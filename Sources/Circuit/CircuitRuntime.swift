@@ -135,7 +135,10 @@ public final class CircuitRuntime: Sendable {
     }
 
     /// Starts polling every bus; `onSample` hears every poll's outcome (on the bus's thread: keep it short).
-    public func start(onSample: @escaping @Sendable (RoleSample) -> Void) {
+    ///
+    /// `feedingWatchdogs: false` polls read-only (a monitor): no heartbeat is written, so
+    /// any actuator left running falls back to its own safe state when its watchdog lapses.
+    public func start(feedingWatchdogs: Bool = true, onSample: @escaping @Sendable (RoleSample) -> Void) {
         let busNames = handles.withLock { Array($0.keys) }
         for busName in busNames {
             var jobs: [PollJob] = []
@@ -145,7 +148,7 @@ public final class CircuitRuntime: Sendable {
                 jobs.append(PollJob(name: role.rawValue, period: period, priority: priority) { [self] in
                     await self.poll(role, device, onSample: onSample)
                 })
-                if device.hasWatchdog {
+                if feedingWatchdogs && device.hasWatchdog {
                     jobs.append(PollJob(name: "\(role.rawValue) heartbeat", period: Self.heartbeatPeriod, priority: 1) { [self] in
                         let counter = heartbeatCounter.withLock { c -> UInt16 in
                             c &+= 1

@@ -31,6 +31,11 @@ struct Exploration {
         condition: .deviceLost(.arterialPressure),
         on: .deviceLost(.arterialPressure),
         off: .reading(.pressure(.arterial, .mmHg(-100)), sampledAt: 0))
+    /// SR-16 on the venous pressure sensor (a circuit without an arterial sensor).
+    static let venousLost = Toggle(
+        condition: .deviceLost(.venousPressure),
+        on: .deviceLost(.venousPressure),
+        off: .reading(.pressure(.venous, .mmHg(100)), sampledAt: 0))
     /// SR-7: S2, latched.
     static let bloodLeak = Toggle(
         condition: .bloodLeak,
@@ -60,9 +65,9 @@ struct Exploration {
     /// An exploration of `toggles` in a circuit of blood pump, plasma pump and `pumps`,
     /// with one temperature probe (probe A alone moves SR-9 without also moving SR-10), the
     /// operator setting the flows of `flows`.
-    init(_ toggles: [Toggle], pumps: [PumpRole] = [], flows: [PumpRole] = [.blood, .plasma]) throws {
+    init(_ toggles: [Toggle], pumps: [PumpRole] = [], flows: [PumpRole] = [.blood, .plasma], roles circuitRoles: Set<DeviceRole>? = nil) throws {
         self.toggles = toggles
-        let roles: Set<DeviceRole> = [
+        let roles: Set<DeviceRole> = circuitRoles ?? [
             .bloodPump, .plasmaPump, .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure,
             .plasmaTemperatureA, .plasmaHeater, .airDetector, .bloodLeakDetector,
         ]
@@ -73,7 +78,7 @@ struct Exploration {
         let failing = passing.map { $0.item == .returnClampFeedback ? SelfTestCheck($0.item, passed: false, detail: "stuck") : $0 }
         let nominalFlow: [PumpRole: FlowRate] = [
             .blood: .mLPerMinute(150), .plasma: .mLPerMinute(30), .recirculation: .mLPerMinute(150),
-            .plasmaReturn: .mLPerMinute(30),
+            .plasmaReturn: .mLPerMinute(30), .infusion: .mLPerMinute(2),
         ]
         let commands: [OperatorCommand] = [.startSelfTest, .startPriming, .finishPriming, .startTreatment]
             + flows.map { .setFlow($0, nominalFlow[$0]!) }
@@ -307,12 +312,12 @@ struct Actuators: Equatable, CustomStringConvertible {
 func isSafeOrder(_ commands: [OutputAction]) -> Bool {
     func rank(_ command: OutputAction) -> Int {
         switch command {
-        case .stopPump(.blood): 0
+        case .stopPump(.blood), .stopPump(.infusion): 0
         case .closeReturnClamp: 1
         case .stopPump: 2
         case .heaterOff: 3
         case .openReturnClamp: 4
-        case .runPump(.blood, _): 5
+        case .runPump(.blood, _), .runPump(.infusion, _): 5
         case .runPump: 6
         case .heaterOn: 7
         }
@@ -327,6 +332,10 @@ struct ExplorationCase: Sendable, CustomTestStringConvertible {
     let toggles: [Exploration.Toggle]
     let pumps: [PumpRole]
     let flows: [PumpRole]
+    var roles: Set<DeviceRole>? = nil
+    /// A guard against the search silently shrinking (an alphabet or circuit edited away).
+    var minimumStates = 3000
+    var minimumTransitions = 75000
 
     var testDescription: String { name }
 
@@ -342,6 +351,12 @@ struct ExplorationCase: Sendable, CustomTestStringConvertible {
         ExplorationCase(name: "SR-1 S1 patient side, SR-11 heater off, SR-7 S2 latched, with recirculation",
                         toggles: [Exploration.air, Exploration.heaterElement, Exploration.bloodLeak],
                         pumps: [.recirculation], flows: [.blood, .plasma, .recirculation]),
+        // The cell-infusion circuit: the infusion pump is the patient line's pump, stopped by
+        // every S1 like the blood pump.
+        ExplorationCase(name: "cell infusion: SR-1 S1 patient side, SR-16 S1 technical (venous sensor)",
+                        toggles: [Exploration.air, Exploration.venousLost],
+                        pumps: [], flows: [.infusion], roles: [.infusionPump, .venousPressure, .airDetector],
+                        minimumStates: 100, minimumTransitions: 2000),
     ]
 }
 
@@ -350,7 +365,7 @@ struct ExhaustiveExplorationTests {
     @Test("every reachable state keeps the invariants: no pump with S1, trips reach their safe state, no dead end, acknowledged and cleared resumes",
           arguments: ExplorationCase.all)
     func exploreToFixpoint(_ explored: ExplorationCase) throws {
-        let exploration = try Exploration(explored.toggles, pumps: explored.pumps, flows: explored.flows)
+        let exploration = try Exploration(explored.toggles, pumps: explored.pumps, flows: explored.flows, roles: explored.roles)
         let clock = ContinuousClock()
         let start = clock.now
         let report = exploration.run()
@@ -361,7 +376,8 @@ struct ExhaustiveExplorationTests {
               + "is covered), \(report.lifecycles.count) lifecycle states, \(subsets) (phase, fault subset) pairs, \(elapsed)")
         #expect(report.violations.isEmpty, "\(report.violations.joined(separator: "\n"))")
         // A guard against the search silently shrinking (an alphabet or circuit edited away).
-        #expect(report.states >= 3000 && report.transitions >= 75000, "only \(report.states) states")
+        #expect(report.states >= explored.minimumStates && report.transitions >= explored.minimumTransitions,
+                "only \(report.states) states, \(report.transitions) transitions")
 
         // Actually exhaustive: every lifecycle state, and in every active phase every subset
         // of the conditions that phase watches.

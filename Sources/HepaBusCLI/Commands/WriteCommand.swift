@@ -81,7 +81,17 @@ struct WriteCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
-        let bus = try await connection.openBus()
+        // Writes need the line to themselves: a serial port is opened exclusively (refused, naming
+        // the holder, while a treatment, the demo or a monitor has it); TCP cannot be locked.
+        if case .tcp = try connection.resolvedEndpoint() {
+            Terminal.writeStderr("hepabus: " + ExclusiveAccess.tcpWarning(connection.endpoint) + "\n")
+        }
+        let bus: ModbusBus
+        do {
+            bus = try await connection.openBus()
+        } catch {
+            throw ExclusiveAccess.refusal(error, doing: "write") ?? error
+        }
         let what: String
         if table == .coil {
             let bits = try coilValues()

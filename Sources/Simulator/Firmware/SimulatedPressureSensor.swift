@@ -9,6 +9,10 @@ import Modbus
 ///   clamped to [``rangeMinimum``, ``rangeMaximum``], with overRange / underRange set
 ///   while the reported value is beyond them.
 /// - ``sensorFault``: pressure reads the sentinel 0x8000, only sensorFault is set.
+/// - The element may carry an error of its own (``elementOffset``, condition
+///   `elementOffset`, mmHg added to what it senses: transducer drift), and its port may
+///   be opened to atmosphere (``openToAtmosphere``, condition `openToAtmosphere`: it
+///   then senses 0 mmHg gauge instead of the line), which is how a sensor is zeroed.
 /// - zeroNow stores the present element reading as zeroOffset if it is within the
 ///   zeroOffset register's range (±50 mmHg), else illegal data value; it is refused
 ///   the same way while the element has failed. Any stored zero (zeroNow or a direct
@@ -34,6 +38,18 @@ public final class SimulatedPressureSensor: SimulatedDevice {
     public var truePressure: Double {
         get { engine.inspect(\.truePressure) }
         set { engine.mutate { $0.truePressure = newValue } }
+    }
+
+    /// The element's own error, mmHg added to what it senses (transducer drift).
+    public var elementOffset: Double {
+        get { engine.inspect(\.elementOffset) }
+        set { engine.mutate { $0.elementOffset = newValue } }
+    }
+
+    /// The element's port is open to atmosphere: it senses 0 mmHg gauge, not the line.
+    public var openToAtmosphere: Bool {
+        get { engine.inspect(\.openToAtmosphere) }
+        set { engine.mutate { $0.openToAtmosphere = newValue } }
     }
 
     /// The measuring element failed.
@@ -93,6 +109,8 @@ struct PressureModel: FirmwareModel {
     static let conditions: [FirmwareCondition<PressureModel>] = [
         .number("truePressure", { $0.truePressure }, { $0.truePressure = $1 }),
         .bool("sensorFault", { $0.sensorFault }, { $0.sensorFault = $1 }),
+        .number("elementOffset", in: -200...200, { $0.elementOffset }, { $0.elementOffset = $1 }),
+        .bool("openToAtmosphere", { $0.openToAtmosphere }, { $0.openToAtmosphere = $1 }),
     ]
 
     var core: FirmwareCore
@@ -101,6 +119,8 @@ struct PressureModel: FirmwareModel {
     var truePressure = 0.0
     var sensorFault = false
     var zeroed = false
+    var elementOffset = 0.0
+    var openToAtmosphere = false
 
     init(core: FirmwareCore, rangeMinimum: Double, rangeMaximum: Double) {
         self.core = core
@@ -110,7 +130,8 @@ struct PressureModel: FirmwareModel {
 
     mutating func evolve(to time: Double) {}
 
-    func faultFreeMeasurement(_ channel: String) -> Double { truePressure }
+    /// What the element senses: the line (or atmosphere, 0 gauge) plus its own error.
+    func faultFreeMeasurement(_ channel: String) -> Double { (openToAtmosphere ? 0 : truePressure) + elementOffset }
 
     /// Element reading minus the zero offset, unclamped.
     var reported: Double { measurement(Spec.pressure.name) - core.value(Spec.zeroOffset) }

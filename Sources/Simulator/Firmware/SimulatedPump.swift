@@ -14,6 +14,12 @@ import Modbus
 /// - actualSpeed is the tachometer's magnitude; actualFlow = actualSpeed ×
 ///   tubingCalibration (µL/rev → mL/min); deliveredVolume integrates actualFlow,
 ///   in either direction, exactly (closed form of the lag), from the last volume reset.
+/// - The tubing fitted may deliver more or less per revolution than the pump's
+///   calibration says (``tubingVolume``, condition `tubingVolume`): the true flow
+///   (``trueFlowRate``, what the physics sees) follows the tubing, while actualFlow and
+///   deliveredVolume follow the calibration, as on a real pump; a tubing calibration
+///   run (`hepabus calibrate pump`) brings them together. By default the tubing
+///   delivers exactly what the calibration says.
 /// - A set-point above maxSpeed is refused with illegal data value, judged on the
 ///   state the whole write leaves (so set-point and maxSpeed can be raised in one
 ///   FC16); maxSpeed cannot be lowered below the present set-point either.
@@ -89,8 +95,16 @@ public final class SimulatedPump: SimulatedDevice {
     /// The rotor's true speed in rpm, negative when turning counter-clockwise.
     public var rotorSpeed: Double { engine.inspect(\.rotorVelocity) }
 
-    /// The true flow in mL/min (rotor speed × tubing calibration), negative in reverse.
-    public var trueFlowRate: Double { engine.inspect { $0.rotorVelocity * $0.calibration / 1000 } }
+    /// The true flow in mL/min (rotor speed × the fitted tubing's true volume per
+    /// revolution), negative in reverse.
+    public var trueFlowRate: Double { engine.inspect { $0.rotorVelocity * $0.trueVolumePerRevolution / 1000 } }
+
+    /// What the fitted tubing truly delivers per revolution, mL (by default what the
+    /// pump's calibration says). Setting it models tubing that differs from the calibration.
+    public var tubingVolume: Double {
+        get { engine.inspect(\.trueVolumePerRevolution) / 1000 }
+        set { engine.mutate { $0.trueTubingMicroliters = newValue * 1000 } }
+    }
 
     // MARK: SimulatedDevice
 
@@ -141,6 +155,8 @@ struct PumpModel: FirmwareModel {
         .bool("rotorJammed", { $0.rotorJammed }, { $0.rotorJammed = $1 }),
         .bool("overCurrent", { $0.overCurrent }, { $0.overCurrent = $1 }),
         .number("rotorDrag", in: 0...maximumRotorDrag, { $0.rotorDrag }, { $0.rotorDrag = $1 }),
+        // mL per revolution the fitted tubing truly delivers (the calibration register's range).
+        .number("tubingVolume", in: 0.1...20, { $0.trueVolumePerRevolution / 1000 }, { $0.trueTubingMicroliters = $1 * 1000 }),
     ]
     /// Beyond this the rotor would be jammed, which ``rotorJammed`` models.
     static let maximumRotorDrag = 0.9
@@ -162,6 +178,8 @@ struct PumpModel: FirmwareModel {
 
     var overCurrentLatched = false
     var stallLatched = false
+    /// µL the fitted tubing truly delivers per revolution; nil: exactly the calibration.
+    var trueTubingMicroliters: Double?
 
     init(core: FirmwareCore, rampTimeConstant: Double) {
         self.core = core
@@ -173,6 +191,8 @@ struct PumpModel: FirmwareModel {
     /// µL per revolution.
     var calibration: Double { core.value(Spec.tubingCalibration) }
     var watchdogLatched: Bool { core.watchdog?.latched ?? false }
+    /// µL per revolution the tubing truly delivers.
+    var trueVolumePerRevolution: Double { trueTubingMicroliters ?? calibration }
     var anyFaultLatched: Bool { overCurrentLatched || stallLatched || watchdogLatched }
 
     /// The motor is energised.
