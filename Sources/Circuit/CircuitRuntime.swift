@@ -39,6 +39,8 @@ public final class CircuitRuntime: Sendable {
     private let samples: Mutex<[CircuitRole: RoleSample]>
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let heartbeatCounter = Mutex<UInt16>(0)
+    /// Set once a supervisor owns the circuit: from then on only it commands actuators.
+    private let supervised = Mutex<Bool>(false)
 
     /// Opens every bus of `configuration` (at `endpoints` where given, else the file's ports).
     public init(configuration: CircuitConfiguration, endpoints: [String: BusEndpoint] = [:]) async throws {
@@ -209,7 +211,31 @@ public final class CircuitRuntime: Sendable {
 
     /// Carries out `command` on its device ahead of every poll waiting on that bus,
     /// between transactions. Returns once the device acknowledged it on the wire.
+    ///
+    /// Refused once a ``Supervisor`` owns this runtime: during a treatment nothing but the
+    /// supervisor (applying the interlock's outputs) commands an actuator.
     public func perform(_ command: ActuatorCommand) async -> Result<Void, DeviceError> {
+        if isSupervised {
+            return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue,
+                                        detail: "refused: a supervisor owns this circuit, and only it commands actuators"))
+        }
+        return await performSupervised(command)
+    }
+
+    /// Whether a supervisor owns this runtime.
+    public var isSupervised: Bool { supervised.withLock { $0 } }
+
+    /// Makes the supervisor the only commander of this runtime's actuators.
+    func claimForSupervision() throws {
+        let already = supervised.withLock { claimed -> Bool in
+            defer { claimed = true }
+            return claimed
+        }
+        if already { throw CircuitError("this circuit runtime already has a supervisor: one circuit, one supervisor") }
+    }
+
+    /// ``perform(_:)`` for the supervisor.
+    func performSupervised(_ command: ActuatorCommand) async -> Result<Void, DeviceError> {
         guard let device = devices[command.role], let busName = busOfRole[command.role] else {
             return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "this circuit has no \(command.role.rawValue)"))
         }
@@ -255,7 +281,18 @@ public final class CircuitRuntime: Sendable {
     /// Writes what the circuit file says into the devices before polling: each pump's
     /// tubing calibration (so the flow it reports is the flow the circuit commands),
     /// read back to confirm. Returns the roles that could not be configured.
+    /// Refused (every device reported) once a supervisor owns the runtime: it configures them.
     public func configureDevices(onBus bus: String? = nil) async -> [(role: CircuitRole, error: DeviceError)] {
+        if isSupervised {
+            return configuration.devices.filter { bus == nil || $0.bus == bus }.map {
+                ($0.role, DeviceError(kind: .invalidRequest, device: $0.role.rawValue, detail: "refused: a supervisor owns this circuit"))
+            }
+        }
+        return await configureSupervised(onBus: bus)
+    }
+
+    /// ``configureDevices(onBus:)`` for the supervisor.
+    func configureSupervised(onBus bus: String? = nil) async -> [(role: CircuitRole, error: DeviceError)] {
         var problems: [(CircuitRole, DeviceError)] = []
         for (role, device) in devices where bus == nil || busOfRole[role] == bus {
             do throws(DeviceError) {

@@ -80,7 +80,7 @@ extension Supervisor {
                 identified.append("\(role.rawValue) \(identity)")
             }
         }
-        let problems = await runtime.configureDevices(onBus: bus)
+        let problems = await runtime.configureSupervised(onBus: bus)
         if let problem = problems.first {
             await runtime.release(bus: bus)
             return .notYet("\(problem.role.rawValue) could not be configured: \(problem.error)")

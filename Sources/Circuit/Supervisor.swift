@@ -66,6 +66,7 @@ public actor Supervisor {
     /// persistence to zero); the result is checked against the hard bounds like the file's.
     public init(runtime: CircuitRuntime, journal: EventJournal? = nil,
                 tightening: (@Sendable (inout InterlockLimits) -> Void)? = nil) throws {
+        try runtime.claimForSupervision()
         self.runtime = runtime
         self.circuit = runtime.configuration
         self.journal = journal
@@ -106,7 +107,7 @@ public actor Supervisor {
     /// are re-identified. Off only for benchmarks that measure the bare supervision.
     public func start(watchingPorts: Bool = true) async {
         journalNote("supervisor started for circuit \(circuit.name)")
-        for problem in await runtime.configureDevices() {
+        for problem in await runtime.configureSupervised() {
             journal(.deviceEvent, source: problem.role.rawValue, "configuration failed: \(problem.error)")
             publish(.deviceProblem(problem.role, problem.error))
         }
@@ -208,7 +209,7 @@ public actor Supervisor {
             default: latched = false
             }
             guard latched else { continue }
-            let result = await runtime.perform(.faultReset(role))
+            let result = await runtime.performSupervised(.faultReset(role))
             journal(.deviceEvent, source: role.rawValue, "fault reset after acknowledgement: \(result)")
         }
     }
@@ -274,7 +275,7 @@ public actor Supervisor {
         guard circuit.device(.airDetector) != nil else {
             return SelfTestCheck(.returnClampFeedback, passed: false, detail: "the circuit has no air detector / clamp")
         }
-        if case .failure(let error) = await runtime.perform(.closeClamp) {
+        if case .failure(let error) = await runtime.performSupervised(.closeClamp) {
             return SelfTestCheck(.returnClampFeedback, passed: false, detail: "close command failed: \(error)")
         }
         let deadline = ContinuousClock.now + .seconds(1)
@@ -423,7 +424,7 @@ public actor Supervisor {
     func apply(_ command: OutputCommand) async -> ContinuousClock.Instant {
         guard let actuator = actuatorCommand(for: command) else { return .now }
         let started = ContinuousClock.now
-        let result = await runtime.perform(actuator)
+        let result = await runtime.performSupervised(actuator)
         let finished = ContinuousClock.now
         await record(actuator, result, elapsed: started.duration(to: finished))
         return finished
@@ -446,7 +447,7 @@ public actor Supervisor {
                     var done: [Outcome] = []
                     for (index, actuator) in queue {
                         let started = ContinuousClock.now
-                        let result = await runtime.perform(actuator)
+                        let result = await runtime.performSupervised(actuator)
                         let finished = ContinuousClock.now
                         done.append((index, result, started.duration(to: finished), finished))
                     }

@@ -80,3 +80,30 @@ import Testing
         await supervisor.stop()
     }
 }
+
+/// Nothing outside the supervisor commands an actuator of a supervised circuit.
+@Suite(.serialized) struct SupervisorOwnershipTests {
+    @Test func aSupervisedRuntimeRefusesOtherCommandersAndASecondSupervisor() async throws {
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        // Before a supervisor owns it, a technician's tool may command (idle bench work).
+        #expect(!runtime.isSupervised)
+        let supervisor = try Supervisor(runtime: runtime)
+        #expect(runtime.isSupervised)
+        #expect(throws: CircuitError.self) { try Supervisor(runtime: runtime) }
+        await supervisor.start()
+        let refused = await runtime.perform(.runPump(.bloodPump, .mLPerMinute(150)))
+        guard case .failure(let error) = refused else {
+            Issue.record("a command around the supervisor was carried out")
+            await supervisor.stop()
+            return
+        }
+        #expect(error.kind == .invalidRequest)
+        #expect("\(error)".contains("supervisor"))
+        try await Task.sleep(for: .milliseconds(300))
+        let pump = bal.simulator.device(role: "bloodPump") as? SimulatedPump
+        #expect(pump?.rotorSpeed == 0)
+        #expect(await runtime.configureDevices().count == bal.configuration.devices.count)
+        await supervisor.stop()
+    }
+}
