@@ -38,20 +38,64 @@ enum BusEfficiencyBenchmark {
         return 8 + Double(5 + 2 * (end - start)) + 7  // FC03/04 request, reply with byte count
     }
 
-    static func run(seconds: Int) async -> (table: String, json: JSON, ok: Bool) {
-        let rig: ReactionRig
-        do { rig = try await ReactionRig.start(persistenceZero: false) } catch {
+    /// The circuit under measurement: its runtime and supervisor, treating.
+    struct Subject {
+        let runtime: CircuitRuntime
+        let supervisor: Supervisor
+        let stop: () async -> Void
+    }
+
+    /// Saturated: every signal polled as fast as the scheduler allows (10 ms), so the line,
+    /// not the schedule, limits the rate; the simulator runs in a child process so that its
+    /// servers do not compete with the stack for this process's time.
+    static func saturatedSubject(hepabus: String) async throws -> Subject {
+        let directory = NSTemporaryDirectory() + "hepabus-saturated-\(getpid())"
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        let (simulator, endpoints) = try SoakBenchmark.startSimulator(hepabus: hepabus, directory: directory)
+        func cleanUp() {
+            simulator.terminate()
+            simulator.waitUntilExit()
+            try? FileManager.default.removeItem(atPath: directory)
+        }
+        do {
+            var configuration = try CircuitConfigurationLoader.preset("bal")
+            for signal in configuration.pollPeriods.keys { configuration.pollPeriods[signal] = .milliseconds(10) }
+            let runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
+            let supervisor = try Supervisor(runtime: runtime)
+            await supervisor.start()
+            try? await Task.sleep(for: .milliseconds(600))
+            try await SoakBenchmark.enterTreatment(supervisor)
+            return Subject(runtime: runtime, supervisor: supervisor) {
+                await supervisor.stop()
+                cleanUp()
+            }
+        } catch {
+            cleanUp()
+            throw error
+        }
+    }
+
+    static func run(seconds: Int, saturated: Bool, hepabus: String) async -> (table: String, json: JSON, ok: Bool) {
+        let subject: Subject
+        do {
+            if saturated {
+                subject = try await saturatedSubject(hepabus: hepabus)
+            } else {
+                let rig = try await ReactionRig.start(persistenceZero: false)
+                subject = Subject(runtime: rig.runtime, supervisor: rig.supervisor) { await rig.stop() }
+            }
+        } catch {
             let json = JSON.object([("benchmark", .string("bus-efficiency")), ("error", .string("\(error)"))])
             return ("cannot start the circuit: \(error)", json, false)
         }
-        let configuration = rig.runtime.configuration
-        let before = rig.runtime.pollReports
+        let configuration = subject.runtime.configuration
+        let before = subject.runtime.pollReports
         let t0 = ContinuousClock.now
         try? await Task.sleep(for: .seconds(seconds))
-        let after = rig.runtime.pollReports
+        let after = subject.runtime.pollReports
         let wall = reactionMs(t0.duration(to: .now)) / 1000
-        let faults = await rig.supervisor.activeFaults.map { "\($0.requirement) \($0.condition)" }
-        await rig.stop()
+        let faults = await subject.supervisor.activeFaults.map { "\($0.requirement) \($0.condition)" }
+        await subject.stop()
 
         var lines = ["bus      baud  tx/s   wire_ms/tx  line_util  scheduled_tx/s  schedule_met  max_tx/s_for_mix  failures"]
         var buses: [JSON] = []
@@ -98,6 +142,8 @@ enum BusEfficiencyBenchmark {
                 ("max_tx_per_s_for_this_mix", num(maxRate, 0)),
                 ("line_utilisation", num(util, 3)),
                 ("efficiency", num(util, 3)),
+                ("efficiency_target", saturated ? .number(0.9, decimals: 2) : .null),
+                ("efficiency_within_target", saturated ? util.map { .bool($0 >= 0.9) } ?? .null : .null),
                 ("jobs", .array(jobs.map { job in
                     let previous = before[bus.name]?.first { $0.name == job.name }
                     return .object([("name", .string(job.name)), ("runs", .int(job.runs - (previous?.runs ?? 0))),
@@ -108,9 +154,16 @@ enum BusEfficiencyBenchmark {
         }
         let json = JSON.object([
             ("benchmark", .string("bus-efficiency")), ("circuit", .string("bal")),
+            ("mode", .string(saturated ? "saturated" : "nominal")),
             ("seconds", .number(wall, decimals: 2)), ("buses", .array(buses)),
             ("active_faults_at_end", .array(faults.map { .string($0) })),
-            ("notes", .string("""
+            ("notes", .string((saturated ? """
+                SATURATED: every poll period set to 10 ms (the scheduler's minimum), so the line limits the \
+                rate and efficiency = achieved transactions x their wire time / wall time is the share of the \
+                theoretical maximum for this frame mix that the stack achieves (target 0.9); the simulator runs \
+                in a child process (hepabus simulate --wire-time). \
+
+                """ : "") + """
                 Treating at blood 150, plasma 30, recirculation 200 mL/min with the preset's nominal poll \
                 periods and SAFETY.md persistence, wire time emulated by the simulator. achieved_tx_per_s = \
                 poll-scheduler runs (reads and heartbeats) over the window / wall time; actuator commands \
@@ -131,15 +184,24 @@ enum BusEfficiencyBenchmark {
 func runBusEfficiency(_ args: ArraySlice<String>) async -> Int32 {
     var seconds = 10
     var jsonOnly = false
+    var saturated = false
+    var hepabus = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("hepabus").path
     var rest = args
     while let arg = rest.popFirst() {
         switch arg {
         case "--seconds": seconds = positiveInt(rest.popFirst(), "--seconds")
         case "--json": jsonOnly = true
+        case "--saturated": saturated = true
+        case "--hepabus":
+            guard let path = rest.popFirst() else { usageError("--hepabus needs a path") }
+            hepabus = path
         default: usageError("unknown option \(arg)")
         }
     }
-    let report = await BusEfficiencyBenchmark.run(seconds: seconds)
+    if saturated, !FileManager.default.isExecutableFile(atPath: hepabus) {
+        usageError("no hepabus executable at \(hepabus): build it (swift build -c release --product hepabus) or pass --hepabus PATH")
+    }
+    let report = await BusEfficiencyBenchmark.run(seconds: seconds, saturated: saturated, hepabus: hepabus)
     if !jsonOnly { print(report.table + "\n") }
     print(report.json.encoded)
     fflush(nil)

@@ -15,7 +15,7 @@ let usage = """
            hepabus-bench client-swift tcp HOST PORT N [--mode ...]
            hepabus-bench serve
            hepabus-bench reaction [--trips N] [--json]
-           hepabus-bench bus-efficiency [--seconds S] [--json]
+           hepabus-bench bus-efficiency [--seconds S] [--saturated [--hepabus PATH]] [--json]
            hepabus-bench soak [--seconds S] [--interval I] [--hepabus PATH] [--json]
 
     transport     Serves a pty (RTU) and 127.0.0.1 (TCP) in this process and measures
@@ -38,6 +38,8 @@ let usage = """
     bus-efficiency  The same circuit treating at nominal poll rates for S seconds (default 10);
                   per bus: achieved transactions/s, modelled wire time at the bus's settings,
                   line utilisation and the share of the nominal schedule that ran.
+                  --saturated polls every signal every 10 ms instead, so the line is the limit:
+                  efficiency = the share of the theoretical maximum for the frame mix achieved.
     soak          The same circuit treating for S seconds (default 600) with the journal on and
                   the simulator in a child process (hepabus simulate, found next to this
                   executable): CPU share of one core and resident memory every I seconds
