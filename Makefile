@@ -56,6 +56,7 @@ circuit-bench: deps
 	$(SWIFT) build -c release --product hepabus
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench reaction --json
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench bus-efficiency --json
+	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench bus-efficiency --saturated --json
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench soak --json
 
 clean:
