@@ -1,0 +1,121 @@
+import BusRuntime
+import Drivers
+import FirmwareProtocols
+import Foundation
+import HardwareInterfaces
+
+/// The pump run of a tubing calibration: the pump turns a number of revolutions at a
+/// set speed, forward, with its host watchdog fed, and is stopped at the end on every
+/// path (done, interrupted, fault, line failure). The revolutions are those the pump's
+/// own tachometer counted (its delivered volume ÷ its present calibration, from a
+/// volume reset), not the ones asked for: the measured volume is divided by what
+/// the rotor really turned.
+///
+/// If the line itself fails, no stop command can arrive: the pump's host watchdog
+/// (checked armed before the run) stops it once the heartbeats cease.
+struct TubingCalibrationRun {
+    let pump: PeristalticPumpDriver<ModbusDevice>
+    let role: String
+    let revolutions: Double
+    let speed: RotationalSpeed
+    /// The pump's calibration during the run (turns its delivered volume into revolutions).
+    let calibration: TubingCalibration
+    let watchdogTimeout: Duration
+    /// Called with the revolutions counted so far, a few times a second.
+    let progress: (Double) -> Void
+
+    /// How often the run feeds the watchdog and reads the tachometer: well inside any
+    /// watchdog timeout the pump accepts (100 ms at least).
+    static let loopPeriod: Duration = .milliseconds(40)
+
+    /// Runs the pump and stops it; returns the revolutions counted. Throws a
+    /// ``CommandFailure`` (after stopping) if the run could not finish.
+    func perform() async throws -> Double {
+        var heartbeat: UInt16 = 0
+        func feed() async throws(DeviceError) {
+            heartbeat &+= 1
+            try await pump.feedWatchdog(counter: heartbeat)
+        }
+        var failure: CommandFailure?
+        var counted = 0.0
+        do {
+            try await pump.resetVolume()
+            try await pump.setSpeed(speed)
+            try await feed()
+            try await pump.run(direction: .forward)
+            // Generous: the rotor's ramp, a loaded bench machine; a pump that does not turn is caught here.
+            let expected = revolutions / speed.revolutionsPerMinute * 60
+            let deadline = ContinuousClock.now + .seconds(expected * 2 + 5)
+            while true {
+                try await Task.sleep(for: Self.loopPeriod)
+                try await feed()
+                let reading = try await pump.read()
+                counted = reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution
+                progress(counted)
+                if !reading.faults.isEmpty {
+                    failure = .device("\(role) reported \(reading.faultNames.joined(separator: ", ")) after \(Self.figure(counted)) "
+                        + "revolutions; run stopped, calibration unchanged")
+                    break
+                }
+                if InterruptFlag.isRaised {
+                    failure = .device("interrupted after \(Self.figure(counted)) revolutions; \(role) stopped, calibration unchanged")
+                    break
+                }
+                if counted >= revolutions { break }
+                if ContinuousClock.now > deadline {
+                    failure = .device("\(role) turned only \(Self.figure(counted)) of \(Self.figure(revolutions)) revolutions in "
+                        + "\(Int(expected * 2 + 5)) s (its tachometer reads \(reading.actualSpeed)); run stopped, calibration unchanged")
+                    break
+                }
+            }
+        } catch {
+            failure = .device("the calibration run of \(role) failed after \(Self.figure(counted)) revolutions: \(error); "
+                + "calibration unchanged")
+        }
+        let stopped = await stop()
+        if case .failure(let error) = stopped {
+            let cause = failure.map { $0.message + ". " } ?? ""
+            throw CommandFailure.device(cause + "COULD NOT STOP \(role): \(error). Its host watchdog stops it within "
+                + "\(watchdogTimeout) of the last heartbeat, which this command no longer sends: check the pump")
+        }
+        if let failure { throw failure }
+        if case .success(let final) = stopped { counted = final }
+        return counted
+    }
+
+    /// Stops the pump (three attempts: a stop must not be lost to one corrupted frame) and
+    /// waits for its tachometer to read zero. Returns the revolutions counted at rest.
+    private func stop() async -> Result<Double, DeviceError> {
+        var lastError: DeviceError?
+        for _ in 0..<3 {
+            do {
+                try await pump.stop()
+                lastError = nil
+                break
+            } catch {
+                lastError = error
+            }
+        }
+        if let lastError { return .failure(lastError) }
+        let deadline = ContinuousClock.now + .seconds(3)
+        var latest: DeviceError?
+        while ContinuousClock.now < deadline {
+            do {
+                let reading = try await pump.read()
+                if !reading.isRunning && reading.actualSpeed == .zero {
+                    // Tidy, not safety: a stray run bit would then not turn the rotor either.
+                    _ = try? await pump.setSpeed(.zero)
+                    return .success(reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution)
+                }
+            } catch {
+                latest = error
+            }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return .failure(latest ?? DeviceError(kind: .deviceFault, device: role,
+                                               detail: "the stop was acknowledged but the tachometer still reads a speed after 3 s"))
+    }
+
+    /// "10.02".
+    static func figure(_ value: Double) -> String { String(format: "%.2f", value) }
+}
