@@ -85,6 +85,31 @@ import Testing
         #expect(read.stdout.contains("4242"), "\(read.stdout)")
     }
 
+    @Test func anUnpluggedBusIsShownWithTheReasonWhileTheRestIsWatched() throws {
+        let sim = try SimulatorProcess()
+        try sim.simctl("unplug", "plasma")
+        let result = try CLI.run(["monitor"] + sim.circuitArguments + ["--json", "--count", "3", "--interval", "300"], timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("bus plasma cannot be opened"), "\(result.stderr)")
+        let last = try #require(result.stdout.split(separator: "\n").compactMap(parsedJSON).last, "\(result.stdout)")
+        let roles = try #require(last["roles"] as? [[String: Any]])
+        #expect(roles.count == 13)
+        for role in roles {
+            let name = role["role"] as? String ?? "?"
+            if role["bus"] as? String == "plasma" {
+                #expect(role["value"] is NSNull, "\(name): \(role)")
+                #expect((role["error"] as? String)?.contains("bus plasma cannot be opened: no such serial port") == true, "\(name): \(role)")
+            } else {
+                #expect(!(role["value"] is NSNull), "\(name): \(role)")
+            }
+        }
+        // No data from the plasma side: the interlock's rules call it stale (SR-15, 0.3 s for a pressure).
+        let filtrate = roles.first { $0["role"] as? String == "filtratePressure" }
+        #expect(filtrate?["alarm"] as? String == "alarm", "\(String(describing: filtrate))")
+        #expect(((filtrate?["alarms"] as? [[String: Any]]) ?? []).contains { $0["requirement"] as? String == "SR-15" },
+                "\(String(describing: filtrate))")
+    }
+
     @Test func usageErrorsNameTheArgument() throws {
         for (arguments, mentioned) in [(["monitor", "--circuit", "bal", "--bus", "blud=/dev/null"], "blud"),
                                        (["monitor", "--circuit", "bal", "--count", "0"], "--count"),

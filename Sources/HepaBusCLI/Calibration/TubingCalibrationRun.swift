@@ -38,6 +38,8 @@ struct TubingCalibrationRun {
         }
         var failure: CommandFailure?
         var counted = 0.0
+        // Interrupted while getting ready: nothing has run yet.
+        if InterruptFlag.isRaised { throw CommandFailure.device("interrupted before \(role) ran; calibration unchanged") }
         do {
             try await pump.resetVolume()
             try await pump.setSpeed(speed)
