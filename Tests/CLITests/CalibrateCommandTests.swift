@@ -61,6 +61,29 @@ import Testing
         try expectStopped(sim, "plasmaPump")
     }
 
+    @Test func theLineProtocolHeparinPumpIsCalibratedTooAndTooFewRevolutionsForItsCountAreRefused() throws {
+        let sim = try SimulatorProcess()
+        // The simulated pump comes unconfigured (8.0 mL/rev); the circuit fits 0.5 mL/rev tubing.
+        let result = try CLI.run(["calibrate", "pump", "heparinPump"] + sim.circuitArguments
+                                 + ["--revolutions", "5", "--speed", "100", "--measured-volume", "2.6", "--json"], timeout: 60)
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        let report = try #require(parsedJSON(result.stdout), "\(result.stdout)")
+        let revolutions = try #require(report["revolutions"] as? Double)
+        #expect(revolutions >= 5 && revolutions < 5.6, "\(report)")
+        #expect(abs((report["new_ml_per_rev"] as? Double ?? 0) - 2.6 / revolutions) < 0.001, "\(report)")
+        #expect(report["old_ml_per_rev"] as? Double == 8.0 && report["circuit_file_ml_per_rev"] as? Double == 0.5, "\(report)")
+        let pump = try sim.status("heparinPump")
+        #expect(pump["running"] as? Bool == false && pump["actualSpeed"] as? Double == 0, "\(pump)")
+
+        // Now counted in 0.1 mL steps of ~0.52 mL/rev tubing: 3 revolutions cannot give a figure within 5 %.
+        let volumeBefore = try #require(pump["deliveredVolume"] as? Double)
+        let coarse = try CLI.run(["calibrate", "pump", "heparinPump"] + sim.circuitArguments
+                                 + ["--revolutions", "3", "--measured-volume", "1.5"], timeout: 30)
+        #expect(coarse.status == 2, "\(coarse.stderr)")
+        #expect(coarse.stderr.contains("--revolutions 3") && coarse.stderr.contains("use at least 4"), "\(coarse.stderr)")
+        #expect(try sim.status("heparinPump")["deliveredVolume"] as? Double == volumeBefore)  // never ran
+    }
+
     @Test func anAbsurdVolumeIsRefusedAndNothingIsStored() throws {
         let sim = try SimulatorProcess()
         // No run of 3 revolutions delivers 500 mL: refused before the pump turns.
@@ -125,7 +148,7 @@ import Testing
 
     @Test func usageErrorsNameTheArgumentAndListTheValidRoles() throws {
         let cases: [([String], [String])] = [
-            (["calibrate", "pump", "nosuch", "--circuit", "bal"], ["'nosuch'", "bloodPump, plasmaPump, recirculationPump"]),
+            (["calibrate", "pump", "nosuch", "--circuit", "bal"], ["'nosuch'", "bloodPump, heparinPump, plasmaPump, recirculationPump"]),
             (["calibrate", "pump", "venousPressure", "--circuit", "bal"], ["'venousPressure'", "pressureSensor"]),
             (["calibrate", "pump", "bloodPump", "--circuit", "bal", "--revolutions", "0"], ["--revolutions"]),
             (["calibrate", "pump", "bloodPump", "--circuit", "bal", "--revolutions", "many"], ["--revolutions"]),

@@ -14,7 +14,7 @@ import HardwareInterfaces
 /// If the line itself fails, no stop command can arrive: the pump's host watchdog
 /// (checked armed before the run) stops it once the heartbeats cease.
 struct TubingCalibrationRun {
-    let pump: PeristalticPumpDriver<ModbusDevice>
+    let pump: any CalibratedPump
     let role: String
     let revolutions: Double
     let speed: RotationalSpeed
@@ -32,7 +32,7 @@ struct TubingCalibrationRun {
     /// ``CommandFailure`` (after stopping) if the run could not finish.
     func perform() async throws -> Double {
         var heartbeat: UInt16 = 0
-        func feed() async throws(DeviceError) {
+        func feed() async throws {
             heartbeat &+= 1
             try await pump.feedWatchdog(counter: heartbeat)
         }
@@ -44,17 +44,17 @@ struct TubingCalibrationRun {
             try await pump.resetVolume()
             try await pump.setSpeed(speed)
             try await feed()
-            try await pump.run(direction: .forward)
+            try await pump.runForward()
             // Generous: the rotor's ramp, a loaded bench machine; a pump that does not turn is caught here.
             let expected = revolutions / speed.revolutionsPerMinute * 60
             let deadline = ContinuousClock.now + .seconds(expected * 2 + 5)
             while true {
                 try await Task.sleep(for: Self.loopPeriod)
                 try await feed()
-                let reading = try await pump.read()
+                let reading = try await pump.readState()
                 counted = reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution
                 progress(counted)
-                if !reading.faults.isEmpty {
+                if !reading.faultNames.isEmpty {
                     failure = .device("\(role) reported \(reading.faultNames.joined(separator: ", ")) after \(Self.figure(counted)) "
                         + "revolutions; run stopped, calibration unchanged")
                     break
@@ -66,7 +66,7 @@ struct TubingCalibrationRun {
                 if counted >= revolutions { break }
                 if ContinuousClock.now > deadline {
                     failure = .device("\(role) turned only \(Self.figure(counted)) of \(Self.figure(revolutions)) revolutions in "
-                        + "\(Int(expected * 2 + 5)) s (its tachometer reads \(reading.actualSpeed)); run stopped, calibration unchanged")
+                        + "\(Int(expected * 2 + 5)) s (its tachometer reads \(reading.speed)); run stopped, calibration unchanged")
                     break
                 }
             }
@@ -87,8 +87,8 @@ struct TubingCalibrationRun {
 
     /// Stops the pump (three attempts: a stop must not be lost to one corrupted frame) and
     /// waits for its tachometer to read zero. Returns the revolutions counted at rest.
-    private func stop() async -> Result<Double, DeviceError> {
-        var lastError: DeviceError?
+    private func stop() async -> Result<Double, any Error> {
+        var lastError: (any Error)?
         for _ in 0..<3 {
             do {
                 try await pump.stop()
@@ -100,11 +100,11 @@ struct TubingCalibrationRun {
         }
         if let lastError { return .failure(lastError) }
         let deadline = ContinuousClock.now + .seconds(3)
-        var latest: DeviceError?
+        var latest: (any Error)?
         while ContinuousClock.now < deadline {
             do {
-                let reading = try await pump.read()
-                if !reading.isRunning && reading.actualSpeed == .zero {
+                let reading = try await pump.readState()
+                if !reading.isRunning && reading.speed == .zero {
                     // Tidy, not safety: a stray run bit would then not turn the rotor either.
                     _ = try? await pump.setSpeed(.zero)
                     return .success(reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution)

@@ -58,7 +58,10 @@ struct CalibratePressureCommand: AsyncParsableCommand {
     }
 
     private func zeroSensor(_ session: DeviceSession) async throws {
-        let sensor = PressureSensorDriver(device: session.unit)
+        guard let unit = session.modbusUnit else {
+            throw CommandFailure.usage("\(role) is not on a Modbus bus: a pressure sensor speaks Modbus")
+        }
+        let sensor = PressureSensorDriver(device: unit)
         let place = "\(role) (unit \(session.device.unit) on bus \(session.device.bus), \(session.endpoint.text))"
         func deviceStep<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
             do { return try await body() } catch { throw CommandFailure.device("\(what) of \(place): \(error)") }

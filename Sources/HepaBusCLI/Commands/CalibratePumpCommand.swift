@@ -59,13 +59,13 @@ struct CalibratePumpCommand: AsyncParsableCommand {
             }
         }
         let configuration = try circuitOptions.configuration()
-        _ = try CircuitOptions.role(role, in: configuration, where: { $0.family == PeristalticPumpProtocol.family }, kind: "pump")
+        _ = try CircuitOptions.role(role, in: configuration, where: Self.isCalibratable, kind: "pump")
         _ = try circuitOptions.endpoints(for: configuration)
     }
 
     func run() async throws {
         let configuration = try circuitOptions.configuration()
-        let device = try CircuitOptions.role(role, in: configuration, where: { $0.family == PeristalticPumpProtocol.family }, kind: "pump")
+        let device = try CircuitOptions.role(role, in: configuration, where: Self.isCalibratable, kind: "pump")
         let session = try await DeviceSession.open(device, of: configuration, endpoints: try circuitOptions.endpoints(for: configuration),
                                                    allowUnlockedTCP: allowUnlockedTCP, doing: "calibrate \(role)")
         // Ctrl-C during the run stops the pump first (the run checks the flag between transactions).
@@ -80,31 +80,43 @@ struct CalibratePumpCommand: AsyncParsableCommand {
     }
 
     private func calibrate(_ session: DeviceSession) async throws {
-        let pump = PeristalticPumpDriver(device: session.unit)
+        let pump: any CalibratedPump = switch session.link {
+        case .modbus(_, let unit): ModbusCalibratedPump(driver: PeristalticPumpDriver(device: unit))
+        case .line(let line): LineCalibratedPump(driver: try AsciiPumpDriver(device: line, address: Int(session.device.unit)))
+        }
         let place = "\(role) (unit \(session.device.unit) on bus \(session.device.bus), \(session.endpoint.text))"
         func deviceStep<T>(_ what: String, _ body: () async throws -> T) async throws -> T {
             do { return try await body() } catch { throw CommandFailure.device("\(what) of \(place): \(error)") }
         }
         _ = try await deviceStep("identifying") { try await pump.identify() }
         let present = try await deviceStep("reading the tubing calibration") { try await pump.readCalibration() }
-        let maxSpeed = try await deviceStep("reading the maximum speed") { try await pump.readMaxSpeed() }
-        guard speed <= maxSpeed.revolutionsPerMinute else {
+        if let maxSpeed = try await deviceStep("reading the maximum speed", { try await pump.readMaxSpeed() }),
+           speed > maxSpeed.revolutionsPerMinute {
             throw CommandFailure.usage("--speed \(speed) rpm is above \(role)'s maximum speed \(maxSpeed)")
+        }
+        // The pump counts revolutions through its delivered volume, in steps: too few revolutions cannot give a figure worth storing.
+        let stepRevolutions = pump.volumeStep.milliliters / present.millilitersPerRevolution
+        guard stepRevolutions / Double(revolutions) <= Self.coarsestCount else {
+            let needed = Int((stepRevolutions / Self.coarsestCount).rounded(.up))
+            throw CommandFailure.usage("--revolutions \(revolutions) cannot calibrate \(role) finer than "
+                + "±\(String(format: "%.1f", stepRevolutions / Double(revolutions) * 100)) %: it counts its volume in "
+                + "\(pump.volumeStep) steps, \(String(format: "%.2f", stepRevolutions)) revolutions of its \(present) tubing; "
+                + "use at least \(needed)")
         }
         // The watchdog is the last line of defence if this process or the line dies mid-run.
         let watchdog = try await deviceStep("reading the watchdog timeout") { try await pump.readWatchdogTimeout() }
         guard watchdog > .zero && watchdog <= .seconds(10) else {
             throw CommandFailure.device("\(role)'s host watchdog is not armed (timeout \(watchdog)): refusing to run it unattended by one")
         }
-        var state = try await deviceStep("reading the state") { try await pump.read() }
+        var state = try await deviceStep("reading the state") { try await pump.readState() }
         guard !state.isRunning else {
-            throw CommandFailure.device("\(role) is running (\(state.actualSpeed)): calibrate only a stopped pump")
+            throw CommandFailure.device("\(role) is running (\(state.speed)): calibrate only a stopped pump")
         }
-        if !state.faults.isEmpty {
+        if !state.faultNames.isEmpty {
             // A latched fault whose cause has gone (a lapsed watchdog) clears with a fault reset; a present cause does not.
             try await deviceStep("resetting latched faults") { try await pump.faultReset() }
-            state = try await deviceStep("reading the state") { try await pump.read() }
-            guard state.faults.isEmpty else {
+            state = try await deviceStep("reading the state") { try await pump.readState() }
+            guard state.faultNames.isEmpty else {
                 throw CommandFailure.device("\(role) reports \(state.faultNames.joined(separator: ", ")): clear the cause before calibrating")
             }
         }
@@ -151,6 +163,11 @@ struct CalibratePumpCommand: AsyncParsableCommand {
             Terminal.line("\(role): \(MeasuredVolume.figure(volume)) mL over \(TubingCalibrationRun.figure(counted)) revolutions")
             Terminal.line("tubing calibration: \(present) -> \(stored) (\(String(format: "%+.1f", change)) %), stored and read back")
             Terminal.line("pump stopped")
+            let uncertainty = stepRevolutions / counted
+            if uncertainty > 0.01 {
+                Terminal.line("note: \(role) counts its volume in \(pump.volumeStep) steps: this figure is good to about "
+                    + "±\(String(format: "%.1f", uncertainty * 100)) %; more revolutions give a finer one")
+            }
             if let fileFigure, abs(fileFigure - stored.millilitersPerRevolution) >= 0.0005 {
                 // Supervisor.start writes the circuit file's figure into the pump.
                 Terminal.line("note: a treatment writes the circuit's tubingMlPerRev (\(fileFigure) for \(role)) into the pump "
@@ -192,6 +209,14 @@ struct CalibratePumpCommand: AsyncParsableCommand {
             }
         }
         throw CommandFailure.usage("no acceptable measured volume after 3 attempts; calibration unchanged")
+    }
+
+    /// The coarsest count of revolutions a run may rest on (one volume step of the pump's count, as a fraction of the run).
+    static let coarsestCount = 0.05
+
+    /// Modbus peristaltic pumps and line-protocol pumps.
+    static func isCalibratable(_ device: CircuitConfiguration.Device) -> Bool {
+        device.role.isPump && (device.family == PeristalticPumpProtocol.family || device.family == "asciiPump")
     }
 
     private func rounded(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }
