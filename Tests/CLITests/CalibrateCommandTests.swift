@@ -106,21 +106,58 @@ import Testing
 
     @Test func ctrlCDuringTheRunStopsThePumpAndStoresNothing() throws {
         let sim = try SimulatorProcess()
-        let calibrate = try BackgroundHepabus(["calibrate", "pump", "recirculationPump"] + sim.circuitArguments
-                                              + ["--revolutions", "100", "--speed", "30", "--measured-volume", "800"])
-        let deadline = ContinuousClock.now + .seconds(30)
-        var turning = false
-        while !turning && ContinuousClock.now < deadline {
-            turning = (try sim.status("recirculationPump")["actualSpeed"] as? Double ?? 0) > 1
-            if !turning { usleep(50_000) }
-        }
-        #expect(turning, "\(calibrate.stderr)")
+        let calibrate = try turningRun(sim, "recirculationPump")
         calibrate.interrupt()
         let result = calibrate.finish()
         #expect(result.status == 1, "\(result.stderr)")
         #expect(result.stderr.contains("interrupted") && result.stderr.contains("calibration unchanged"), "\(result.stderr)")
         try expectStopped(sim, "recirculationPump")
         #expect(try tubingCalibration(sim, "recirculationPump") == 8000)
+    }
+
+    /// Starts a long calibration run of `pump` and waits (bounded) until its rotor turns.
+    func turningRun(_ sim: SimulatorProcess, _ pump: String) throws -> BackgroundHepabus {
+        let calibrate = try BackgroundHepabus(["calibrate", "pump", pump] + sim.circuitArguments
+                                              + ["--revolutions", "100", "--speed", "30", "--measured-volume", "800"])
+        let deadline = ContinuousClock.now + .seconds(30)
+        while ContinuousClock.now < deadline {
+            if (try sim.status(pump)["actualSpeed"] as? Double ?? 0) > 1 { return calibrate }
+            usleep(50_000)
+        }
+        Issue.record("\(pump) never turned: \(calibrate.stderr)")
+        return calibrate
+    }
+
+    @Test func aFaultDuringTheRunStopsThePumpAndNamesTheFault() throws {
+        let sim = try SimulatorProcess()
+        let calibrate = try turningRun(sim, "bloodPump")
+        try sim.simctl("set", "bloodPump", "doorOpen", "true")
+        let result = calibrate.finish()
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("bloodPump reported doorOpen") && result.stderr.contains("calibration unchanged"), "\(result.stderr)")
+        try sim.simctl("set", "bloodPump", "doorOpen", "false")
+        try expectStopped(sim, "bloodPump")  // the run bit is cleared: closing the door does not restart it
+        #expect(try tubingCalibration(sim, "bloodPump") == 8000)
+    }
+
+    @Test func aLineThatFailsMidRunLeavesThePumpToItsWatchdogAndSaysSo() throws {
+        let sim = try SimulatorProcess()
+        let calibrate = try turningRun(sim, "bloodPump")
+        try sim.simctl("fault", "bloodPump", "silent")  // no answer: neither heartbeats nor the stop arrive
+        let result = calibrate.finish()
+        #expect(result.status == 1, "\(result.stderr)")
+        #expect(result.stderr.contains("COULD NOT STOP bloodPump") && result.stderr.contains("watchdog"), "\(result.stderr)")
+        try sim.simctl("clear", "bloodPump")
+        // The pump's own watchdog stopped it once the heartbeats ceased (and says so: watchdogExpired).
+        var state: [String: Any] = [:]
+        let deadline = ContinuousClock.now + .seconds(10)
+        repeat {
+            state = try sim.status("bloodPump")
+            if state["actualSpeed"] as? Double == 0 && (state["status"] as? Int ?? 0) & 0x80 != 0 { break }
+            usleep(50_000)
+        } while ContinuousClock.now < deadline
+        #expect(state["actualSpeed"] as? Double == 0 && (state["status"] as? Int ?? 0) & 0x80 != 0, "\(state)")
+        #expect(try tubingCalibration(sim, "bloodPump") == 8000)
     }
 
     @Test func zeroingRemovesAnElementOffsetAndIsRefusedNamingTheReadingWhenFarOff() throws {

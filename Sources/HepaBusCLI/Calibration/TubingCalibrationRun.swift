@@ -74,20 +74,34 @@ struct TubingCalibrationRun {
             failure = .device("the calibration run of \(role) failed after \(Self.figure(counted)) revolutions: \(error); "
                 + "calibration unchanged")
         }
-        let stopped = await stop()
-        if case .failure(let error) = stopped {
-            let cause = failure.map { $0.message + ". " } ?? ""
-            throw CommandFailure.device(cause + "COULD NOT STOP \(role): \(error). Its host watchdog stops it within "
-                + "\(watchdogTimeout) of the last heartbeat, which this command no longer sends: check the pump")
+        switch await stop() {
+        case .stoppedAt(let final):
+            if let failure { throw failure }
+            return final
+        case .notStopped(let error):
+            throw CommandFailure.device((failure.map { $0.message + ". " } ?? "") + "COULD NOT STOP \(role): \(error). "
+                + "Its host watchdog stops it within \(watchdogTimeout) of the last heartbeat, which this command no longer "
+                + "sends: check the pump")
+        case .unconfirmed(let why):
+            throw CommandFailure.device((failure.map { $0.message + ". " } ?? "") + "\(role) acknowledged the stop command but "
+                + "its stop is not confirmed: \(why). No heartbeat is sent any more, so its watchdog stops it within "
+                + "\(watchdogTimeout) in any case: check the pump")
         }
-        if let failure { throw failure }
-        if case .success(let final) = stopped { counted = final }
-        return counted
+    }
+
+    /// How a stop ended.
+    private enum StopOutcome {
+        /// Still, confirmed by the tachometer: the revolutions counted at rest.
+        case stoppedAt(Double)
+        /// No stop command reached the pump.
+        case notStopped(any Error)
+        /// The pump took the stop command; its tachometer did not confirm it.
+        case unconfirmed(String)
     }
 
     /// Stops the pump (three attempts: a stop must not be lost to one corrupted frame) and
-    /// waits for its tachometer to read zero. Returns the revolutions counted at rest.
-    private func stop() async -> Result<Double, any Error> {
+    /// waits for its tachometer to read zero.
+    private func stop() async -> StopOutcome {
         var lastError: (any Error)?
         for _ in 0..<3 {
             do {
@@ -98,24 +112,24 @@ struct TubingCalibrationRun {
                 lastError = error
             }
         }
-        if let lastError { return .failure(lastError) }
+        if let lastError { return .notStopped(lastError) }
         let deadline = ContinuousClock.now + .seconds(3)
-        var latest: (any Error)?
+        var latest = "the tachometer still reads a speed after 3 s"
         while ContinuousClock.now < deadline {
             do {
                 let reading = try await pump.readState()
                 if !reading.isRunning && reading.speed == .zero {
-                    // Tidy, not safety: a stray run bit would then not turn the rotor either.
+                    // Tidy, not safety: a stray run command would then not turn the rotor either.
                     _ = try? await pump.setSpeed(.zero)
-                    return .success(reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution)
+                    return .stoppedAt(reading.deliveredVolume.milliliters / calibration.millilitersPerRevolution)
                 }
+                latest = "the tachometer still reads \(reading.speed) after 3 s"
             } catch {
-                latest = error
+                latest = "its state cannot be read: \(error)"
             }
             try? await Task.sleep(for: .milliseconds(20))
         }
-        return .failure(latest ?? DeviceError(kind: .deviceFault, device: role,
-                                               detail: "the stop was acknowledged but the tachometer still reads a speed after 3 s"))
+        return .unconfirmed(latest)
     }
 
     /// "10.02".
