@@ -59,7 +59,7 @@ public struct RoleAlarm: Sendable, Equatable, CustomStringConvertible {
 
     /// "SR-2".
     public var requirement: String
-    /// "SR-2 venousPressureHigh".
+    /// "SR-2 venous pressure high", "SR-15 stale data (filtratePressure)".
     public var condition: String
     public var state: State
     /// What was seen, when the alarm tripped.
@@ -171,9 +171,9 @@ public struct CircuitObserver: Sendable {
     /// Whether an observer may show `condition` (see the type's documentation).
     static func shows(_ condition: Condition) -> Bool { condition.kind.isJudgedByObservers }
 
-    /// "SR-2 venousPressureHigh", "SR-16 deviceLost(venousPressure)".
+    /// "SR-2 venous pressure high", "SR-16 device lost (venousPressure)".
     static func name(_ condition: Condition) -> String {
-        "\(condition.requirement.id) \(condition.kind)" + (condition.subject.map { "(\($0))" } ?? "")
+        "\(condition.requirement.id) \(condition.kind)" + (condition.subject.map { " (\($0))" } ?? "")
     }
 
     /// The circuit roles a condition is about.

@@ -5,10 +5,13 @@ import Testing
 @Suite(.serialized) struct MonitorCommandTests {
     @Test func jsonShowsEveryRoleWithValueUnitAgeLimitsAndAlarmState() throws {
         let sim = try SimulatorProcess()
-        let result = try CLI.run(["monitor"] + sim.circuitArguments + ["--json", "--count", "2", "--interval", "300"], timeout: 30)
+        let result = try CLI.run(["monitor"] + sim.circuitArguments + ["--json", "--count", "3", "--interval", "500"], timeout: 30)
         #expect(result.status == 0, "\(result.stderr)")
-        let refreshes = result.stdout.split(separator: "\n").compactMap(parsedJSON)
-        try #require(refreshes.count == 2, "\(result.stdout)")
+        let all = result.stdout.split(separator: "\n").compactMap(parsedJSON)
+        try #require(all.count == 3, "\(result.stdout)")
+        #expect(all.allSatisfy { ($0["roles"] as? [[String: Any]])?.count == 13 })
+        // By the last refresh every device has answered at least once (the first may come before the slowest poll).
+        let refreshes = [all[2]]
         let manifest = try #require(parsedJSON(try String(contentsOfFile: sim.manifest, encoding: .utf8)))
         let manifestRoles = Set(((manifest["devices"] as? [[String: Any]]) ?? []).compactMap { $0["role"] as? String })
         #expect(manifestRoles.count == 13)
@@ -22,7 +25,7 @@ import Testing
                 #expect(role["value"] != nil && !(role["value"] is NSNull), "\(name) has no value: \(role)")
                 #expect((role["unit"] as? String)?.isEmpty == false, "\(name): \(role)")
                 let age = role["age_ms"] as? Int
-                #expect(age != nil && age! >= 0 && age! < 2000, "\(name) age: \(String(describing: role["age_ms"]))")
+                #expect(age != nil && age! >= 0 && age! < 5000, "\(name) age: \(String(describing: role["age_ms"]))")
                 #expect(role["limits"] is [[String: Any]], "\(name)")
                 #expect(role["alarm"] as? String == "ok", "\(name): \(role)")
                 #expect(role["error"] is NSNull, "\(name): \(role)")
@@ -83,6 +86,31 @@ import Testing
         let read = try CLI.run(["read", blood, "--parity", "even", "--unit", "1", "--address", "0x0100", "--json"])
         #expect(read.status == 0, "\(read.stderr)")
         #expect(read.stdout.contains("4242"), "\(read.stdout)")
+    }
+
+    @Test func anUnpluggedBusIsShownWithTheReasonWhileTheRestIsWatched() throws {
+        let sim = try SimulatorProcess()
+        try sim.simctl("unplug", "plasma")
+        let result = try CLI.run(["monitor"] + sim.circuitArguments + ["--json", "--count", "3", "--interval", "500"], timeout: 30)
+        #expect(result.status == 0, "\(result.stderr)")
+        #expect(result.stderr.contains("bus plasma cannot be opened"), "\(result.stderr)")
+        let last = try #require(result.stdout.split(separator: "\n").compactMap(parsedJSON).last, "\(result.stdout)")
+        let roles = try #require(last["roles"] as? [[String: Any]])
+        #expect(roles.count == 13)
+        for role in roles {
+            let name = role["role"] as? String ?? "?"
+            if role["bus"] as? String == "plasma" {
+                #expect(role["value"] is NSNull, "\(name): \(role)")
+                #expect((role["error"] as? String)?.contains("bus plasma cannot be opened: no such serial port") == true, "\(name): \(role)")
+            } else {
+                #expect(!(role["value"] is NSNull), "\(name): \(role)")
+            }
+        }
+        // No data from the plasma side: the interlock's rules call it stale (SR-15, 0.3 s for a pressure).
+        let filtrate = roles.first { $0["role"] as? String == "filtratePressure" }
+        #expect(filtrate?["alarm"] as? String == "alarm", "\(String(describing: filtrate))")
+        #expect(((filtrate?["alarms"] as? [[String: Any]]) ?? []).contains { $0["requirement"] as? String == "SR-15" },
+                "\(String(describing: filtrate))")
     }
 
     @Test func usageErrorsNameTheArgument() throws {

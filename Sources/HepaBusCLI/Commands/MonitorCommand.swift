@@ -53,16 +53,7 @@ struct MonitorCommand: AsyncParsableCommand {
         } catch {
             throw CommandFailure.usage("--circuit \(circuitOptions.circuit): \(error)")
         }
-        let runtime: CircuitRuntime
-        do {
-            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
-        } catch {
-            if let path = ExclusiveAccess.busyPath(error) {
-                throw CommandFailure.device("cannot monitor: \(path) is in use by another process, "
-                    + (PortHolder.describe(path) ?? "which the kernel's lock table does not name"))
-            }
-            throw CommandFailure.device("cannot open the circuit '\(configuration.name)': \(error)")
-        }
+        let (runtime, unreachable) = try await openReachableBuses(configuration, endpoints)
         InterruptFlag.install()
         // Samples arrive on the bus threads; the loop below hands them to the observer in order.
         let arrived = Mutex<[RoleSample]>([])
@@ -78,7 +69,11 @@ struct MonitorCommand: AsyncParsableCommand {
             nextRefresh += .milliseconds(interval)
             let now = ContinuousClock.now
             let snapshot = runtime.snapshot
-            let rows = configuration.devices.map { RoleDisplay(sample: snapshot[$0.role], device: $0, at: now, observer: observer) }
+            let rows = configuration.devices.map { device in
+                var row = RoleDisplay(sample: snapshot[device.role], device: device, at: now, observer: observer)
+                if let problem = unreachable[device.bus] { row.error = "bus \(device.bus) cannot be opened: \(problem)" }
+                return row
+            }
             if json {
                 view.json(rows, circuit: configuration.name, phase: phase.phase)
             } else {
@@ -88,6 +83,45 @@ struct MonitorCommand: AsyncParsableCommand {
             if let count, refreshes >= count { break }
         }
         await runtime.stop()
+    }
+}
+
+extension MonitorCommand {
+    /// The runtime over every bus that opens. A bus that does not (unplugged, wrong path)
+    /// leaves its devices shown with the reason and no reading (the interlock's rules then
+    /// call their data stale), so the rest of the circuit can still be watched. A port
+    /// another process holds ends the command: two users of one line are never right.
+    func openReachableBuses(_ configuration: CircuitConfiguration, _ endpoints: [String: BusEndpoint]) async throws
+        -> (CircuitRuntime, unreachable: [String: String]) {
+        func busy(_ error: any Error) -> CommandFailure? {
+            guard let path = ExclusiveAccess.busyPath(error) else { return nil }
+            return .device("cannot monitor: \(path) is in use by another process, "
+                + (PortHolder.describe(path) ?? "which the kernel's lock table does not name"))
+        }
+        do {
+            return (try await CircuitRuntime(configuration: configuration, endpoints: endpoints), [:])
+        } catch {
+            if let refusal = busy(error) { throw refusal }
+        }
+        var unreachable: [String: String] = [:]
+        for bus in configuration.buses {
+            if let problem = await BusProbe.failure(of: bus, at: endpoints[bus.name]!) { unreachable[bus.name] = problem }
+        }
+        var reachable = configuration
+        reachable.buses.removeAll { unreachable[$0.name] != nil }
+        reachable.devices.removeAll { unreachable[$0.bus] != nil }
+        guard !reachable.buses.isEmpty else {
+            throw CommandFailure.device("cannot monitor circuit '\(configuration.name)': no bus opens ("
+                + unreachable.sorted { $0.key < $1.key }.map { "\($0.key): \($0.value)" }.joined(separator: "; ") + ")")
+        }
+        for (bus, problem) in unreachable.sorted(by: { $0.key < $1.key }) {
+            Terminal.writeStderr("hepabus: bus \(bus) cannot be opened (\(problem)); its devices are shown without readings\n")
+        }
+        do {
+            return (try await CircuitRuntime(configuration: reachable, endpoints: endpoints), unreachable)
+        } catch {
+            throw busy(error) ?? CommandFailure.device("cannot open the circuit '\(configuration.name)': \(error)")
+        }
     }
 }
 

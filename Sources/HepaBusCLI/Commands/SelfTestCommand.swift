@@ -142,20 +142,7 @@ struct SelfTestCommand: AsyncParsableCommand {
         var rows: [Row] = []
         for bus in configuration.buses {
             let endpoint = endpoints[bus.name]!
-            var failure: String?
-            do {
-                switch (bus.protocolKind, endpoint) {
-                case (.line, .serial(let path)):
-                    let line = try await SerialLineBus(path: path, settings: bus.settings)
-                    await line.close()
-                case (_, .serial(let path)):
-                    await (try await ModbusBus(endpoint: .rtu(path: path, settings: bus.settings))).close()
-                case (_, .tcp(let host, let port)):
-                    await (try await ModbusBus(endpoint: .tcp(host: host, port: port))).close()
-                }
-            } catch {
-                failure = "\(error)"
-            }
+            let failure = await BusProbe.failure(of: bus, at: endpoint)
             rows.append(Row(check: "busOpens(\(bus.name))", passed: failure == nil, detail: failure ?? endpoint.text))
             if failure != nil {
                 for device in configuration.devices where device.bus == bus.name {

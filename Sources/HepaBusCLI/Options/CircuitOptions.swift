@@ -87,7 +87,7 @@ struct CircuitOptions: ParsableArguments {
                 + "(\(kind)s: \(valid.joined(separator: ", ")))")
         }
         guard fits(device) else {
-            throw ValidationError("\(argument) '\(name)' is played by a \(device.family), not a \(kind) this command handles "
+            throw ValidationError("\(argument) '\(name)' is played by family \(device.family), not a \(kind) this command handles "
                 + "(\(kind)s of \(configuration.name): \(valid.joined(separator: ", ")))")
         }
         return device

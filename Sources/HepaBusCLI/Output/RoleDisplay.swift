@@ -36,11 +36,15 @@ struct RoleDisplay {
         }
     }
 
-    /// "alarm", "pending" or "ok".
+    /// "alarm", "pending", "ok", or "no data" while nothing has been read (nothing to call ok).
     var alarmState: String {
         if alarms.contains(where: { $0.state != .pending }) { return "alarm" }
-        return alarms.isEmpty ? "ok" : "pending"
+        if !alarms.isEmpty { return "pending" }
+        return hasReading ? "ok" : "no data"
     }
+
+    /// A reading has been taken (``value`` may still be nil for a failed probe).
+    var hasReading: Bool
 
     init(sample: RoleSample?, device: CircuitConfiguration.Device, at now: ContinuousClock.Instant, observer: CircuitObserver) {
         role = device.role
@@ -52,6 +56,7 @@ struct RoleDisplay {
         error = sample?.lastError.map { "\($0)" }
         channels = []
         summary = sample?.reading?.summary ?? "no reading"
+        hasReading = sample?.reading != nil
         switch sample?.reading {
         case nil:
             value = nil
@@ -123,7 +128,7 @@ struct RoleDisplay {
         let shownLimits = limits.filter { $0.comparison != .olderThan }.map(\.description)
         text += (shownLimits.isEmpty ? "-" : shownLimits.joined(separator: ", ")).padded(44)
         switch alarmState {
-        case "ok": text += "  ok"
+        case "ok", "no data": text += "  " + alarmState
         default: text += "  " + alarms.map(\.description).joined(separator: "; ").uppercasedFirst(alarmState == "alarm")
         }
         if let error { text += "  ! \(error)" }

@@ -1,0 +1,54 @@
+import Foundation
+import HardwareInterfaces
+
+/// The volume a technician measured in a graduated cylinder after a calibration run,
+/// and the tubing calibration it gives. A figure that cannot be right is refused with
+/// the arithmetic shown, so a slip (mL typed as L, a missed digit, the wrong cylinder)
+/// never reaches the pump.
+enum MeasuredVolume {
+    /// What the pump's calibration register can hold (µL/rev 100…20 000).
+    static let storable = 0.1...20.0
+    /// The largest difference from the tubing's nominal figure a run may find: tubing of
+    /// one size differs by a few percent between batches and with wear, not by half.
+    static let largestChange = 0.5
+
+    /// Parses what was typed: a positive number of millilitres ("86", "86.4", "86.4 mL").
+    static func parse(_ text: String) -> Double? {
+        var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+        if trimmed.hasSuffix("ml") { trimmed = String(trimmed.dropLast(2)).trimmingCharacters(in: .whitespaces) }
+        guard let value = Double(trimmed), value.isFinite, value > 0 else { return nil }
+        return value
+    }
+
+    /// The calibration `volume` over `revolutions` gives, or why it cannot be right.
+    /// `nominal` is what the tubing should deliver (the circuit file's figure, else the
+    /// pump's present calibration), and `source` says which it is.
+    static func calibration(volume: Double, revolutions: Double, nominal: TubingCalibration,
+                            source: String) -> Result<TubingCalibration, Refusal> {
+        guard volume.isFinite, volume > 0 else { return .failure(Refusal("the measured volume must be a positive number of mL")) }
+        guard revolutions > 0 else { return .failure(Refusal("the pump turned no revolution")) }
+        let perRevolution = volume / revolutions
+        let arithmetic = "\(figure(volume)) mL over \(String(format: "%.2f", revolutions)) revolutions is \(String(format: "%.3f", perRevolution)) mL/rev"
+        guard storable.contains(perRevolution) else {
+            return .failure(Refusal("\(arithmetic), outside the \(figure(storable.lowerBound))-\(figure(storable.upperBound)) mL/rev "
+                + "a pump can hold: check the measurement (mL, not L or µL)"))
+        }
+        let change = perRevolution / nominal.millilitersPerRevolution - 1
+        guard abs(change) <= largestChange else {
+            return .failure(Refusal("\(arithmetic), \(String(format: "%+.0f", change * 100)) % from \(source) "
+                + "\(nominal): that is not this tubing; re-measure (if tubing of another size is fitted, put its nominal "
+                + "mL/rev in the circuit file first)"))
+        }
+        return .success(TubingCalibration(millilitersPerRevolution: perRevolution))
+    }
+
+    /// Why a measured volume was refused.
+    struct Refusal: Error, CustomStringConvertible {
+        var description: String
+        init(_ description: String) { self.description = description }
+    }
+
+    static func figure(_ value: Double) -> String {
+        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+    }
+}
