@@ -39,6 +39,8 @@ public final class CircuitRuntime: Sendable {
     private let samples: Mutex<[CircuitRole: RoleSample]>
     private let tasks = Mutex<[Task<Void, Never>]>([])
     private let heartbeatCounter = Mutex<UInt16>(0)
+    /// Each pump's tubing calibration in use, once configured (else the circuit file's).
+    private let calibrations = Mutex<[CircuitRole: (calibration: TubingCalibration, source: String)]>([:])
     /// Set once a supervisor owns the circuit: from then on only it commands actuators.
     private let supervised = Mutex<Bool>(false)
 
@@ -240,22 +242,22 @@ public final class CircuitRuntime: Sendable {
             return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "this circuit has no \(command.role.rawValue)"))
         }
         let scheduler = handles.withLock { $0[busName]?.scheduler }
-        guard let scheduler else { return await Self.execute(command, on: device) }
+        guard let scheduler else { return await self.execute(command, on: device) }
         return await withCheckedContinuation { continuation in
             scheduler.submit {
-                continuation.resume(returning: await Self.execute(command, on: device))
+                continuation.resume(returning: await self.execute(command, on: device))
             }
         }
     }
 
-    static func execute(_ command: ActuatorCommand, on device: RoleDevice) async -> Result<Void, DeviceError> {
+    func execute(_ command: ActuatorCommand, on device: RoleDevice) async -> Result<Void, DeviceError> {
         do {
             switch (command, device) {
-            case (.runPump(_, let flow), .pump(let d, let tubing)):
-                try await d.setFlow(flow, calibration: tubing)
+            case (.runPump(let role, let flow), .pump(let d, let nominal)):
+                try await d.setFlow(flow, calibration: calibration(of: role)?.calibration ?? nominal)
                 try await d.run(direction: .forward)
-            case (.runPump(_, let flow), .linePump(let d, let tubing)):
-                _ = try await d.setFlow(flow, calibration: tubing)
+            case (.runPump(let role, let flow), .linePump(let d, let nominal)):
+                _ = try await d.setFlow(flow, calibration: calibration(of: role)?.calibration ?? nominal)
                 try await d.start()
             case (.stopPump, .pump(let d, _)): try await d.stop()
             case (.stopPump, .linePump(let d, _)): try await d.stop()
@@ -278,9 +280,21 @@ public final class CircuitRuntime: Sendable {
         }
     }
 
-    /// Writes what the circuit file says into the devices before polling: each pump's
-    /// tubing calibration (so the flow it reports is the flow the circuit commands),
-    /// read back to confirm. Returns the roles that could not be configured.
+    /// How far a pump's stored tubing calibration may lie from the circuit file's nominal
+    /// figure and still be trusted as a technician's calibration of the fitted tubing
+    /// (`hepabus calibrate pump`); beyond it the stored figure is taken for stale or wrong.
+    public static let calibrationTolerance = 0.2
+
+    /// Each pump's tubing calibration in use (mL per revolution) and where it came from.
+    public func calibration(of role: CircuitRole) -> (calibration: TubingCalibration, source: String)? {
+        calibrations.withLock { $0[role] }
+    }
+
+    /// Settles each pump's tubing calibration before polling, so that the flow it reports is
+    /// the flow the circuit commands: a figure stored in the pump within
+    /// ``calibrationTolerance`` of the circuit file's nominal is kept (a calibration of the
+    /// tubing actually fitted); anything else is overwritten by the nominal figure, read back
+    /// to confirm. Returns the roles that could not be configured.
     /// Refused (every device reported) once a supervisor owns the runtime: it configures them.
     public func configureDevices(onBus bus: String? = nil) async -> [(role: CircuitRole, error: DeviceError)] {
         if isSupervised {
@@ -297,15 +311,30 @@ public final class CircuitRuntime: Sendable {
         for (role, device) in devices where bus == nil || busOfRole[role] == bus {
             do throws(DeviceError) {
                 switch device {
-                case .pump(let d, let tubing):
-                    try await d.writeCalibration(tubing)
-                    let back = try await d.readCalibration()
-                    guard abs(back.millilitersPerRevolution - tubing.millilitersPerRevolution) < 0.001 else {
-                        throw DeviceError(kind: .implausibleValue, device: role.rawValue,
-                                          detail: "tubing calibration reads back \(back), not \(tubing)")
+                case .pump(let d, let nominal):
+                    let stored = try await d.readCalibration()
+                    if Self.trusts(stored, nominal) {
+                        calibrations.withLock { $0[role] = (stored, "stored in the pump (nominal \(nominal.millilitersPerRevolution) mL/rev)") }
+                        continue
                     }
-                case .linePump(let d, let tubing):
-                    _ = try await d.setCalibration(tubing)
+                    try await d.writeCalibration(nominal)
+                    let back = try await d.readCalibration()
+                    guard abs(back.millilitersPerRevolution - nominal.millilitersPerRevolution) < 0.001 else {
+                        throw DeviceError(kind: .implausibleValue, device: role.rawValue,
+                                          detail: "tubing calibration reads back \(back), not \(nominal)")
+                    }
+                    calibrations.withLock {
+                        $0[role] = (nominal, "nominal, written (the pump held \(stored.millilitersPerRevolution) mL/rev, "
+                                    + "more than \(Int(Self.calibrationTolerance * 100)) % off)")
+                    }
+                case .linePump(let d, let nominal):
+                    let stored = try await d.readCalibration()
+                    if Self.trusts(stored, nominal) {
+                        calibrations.withLock { $0[role] = (stored, "stored in the pump (nominal \(nominal.millilitersPerRevolution) mL/rev)") }
+                        continue
+                    }
+                    let set = try await d.setCalibration(nominal)
+                    calibrations.withLock { $0[role] = (set, "nominal, written (the pump held \(stored.millilitersPerRevolution) mL/rev)") }
                 default:
                     break
                 }
@@ -314,6 +343,11 @@ public final class CircuitRuntime: Sendable {
             }
         }
         return problems
+    }
+
+    static func trusts(_ stored: TubingCalibration, _ nominal: TubingCalibration) -> Bool {
+        let value = stored.millilitersPerRevolution, reference = nominal.millilitersPerRevolution
+        return value.isFinite && value > 0 && abs(value - reference) <= calibrationTolerance * reference
     }
 
     /// Reads an actuator's host watchdog timeout (to check it is armed before a treatment).

@@ -111,6 +111,10 @@ public actor Supervisor {
             journal(.deviceEvent, source: problem.role.rawValue, "configuration failed: \(problem.error)")
             publish(.deviceProblem(problem.role, problem.error))
         }
+        for role in circuit.roles {
+            guard let (calibration, source) = runtime.calibration(of: role) else { continue }
+            journal(.deviceEvent, source: role.rawValue, "tubing calibration \(calibration.millilitersPerRevolution) mL/rev, \(source)")
+        }
         for command in interlock.initialCommands { await apply(command) }
         let (stream, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         inputs = continuation
@@ -473,7 +477,9 @@ public actor Supervisor {
             actuator = .stopPump(role)
         case .runPump(let pump, let flow):
             guard let role = InterlockMapping.circuitRole(pump) else { return nil }
-            let tubing = circuit.device(role)?.tubingMillilitersPerRevolution ?? 8
+            // The calibration the pump was actually given (a technician's, or the file's nominal).
+            let tubing = runtime.calibration(of: role)?.calibration.millilitersPerRevolution
+                ?? circuit.device(role)?.tubingMillilitersPerRevolution ?? 8
             commandedSpeed[pump] = .rpm(flow.millilitersPerMinute / tubing)
             actuator = .runPump(role, flow)
         case .closeReturnClamp: actuator = .closeClamp

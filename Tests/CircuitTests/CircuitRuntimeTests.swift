@@ -1,4 +1,5 @@
 import Circuit
+import BusRuntime
 import CircuitConfiguration
 import Drivers
 import HardwareInterfaces
@@ -135,5 +136,44 @@ final class SimulatedBal {
         } catch {
             #expect("\(error)".contains("'venousPresureHigh' is not a limit"))
         }
+    }
+}
+
+/// A technician's tubing calibration stored in a pump is kept when plausible for the tubing
+/// the circuit file names; an implausible one is overwritten by the file's nominal figure.
+@Suite(.serialized) struct TubingCalibrationTests {
+    /// Writes `millilitersPerRevolution` into `role`'s pump through its own bus, as `hepabus calibrate` would.
+    func store(_ millilitersPerRevolution: Double, in role: CircuitRole, of bal: SimulatedBal) async throws {
+        let device = try #require(bal.configuration.device(role))
+        let bus = try #require(bal.configuration.bus(named: device.bus))
+        let path = try #require(bal.simulator.manifest.buses.first { $0.name == device.bus }?.endpoint)
+        let line = try await ModbusBus(endpoint: .rtu(path: path, settings: bus.settings))
+        try await PeristalticPumpDriver(device: ModbusDevice(bus: line, unit: device.unit))
+            .writeCalibration(TubingCalibration(millilitersPerRevolution: millilitersPerRevolution))
+        await line.close()
+    }
+
+    @Test func aPlausibleStoredCalibrationIsKeptAndUsedAnImplausibleOneReplaced() async throws {
+        let bal = try SimulatedBal()
+        try await store(8.6, in: .bloodPump, of: bal)             // nominal 8.0: +7.5 %, a calibration
+        try await store(12.0, in: .recirculationPump, of: bal)    // nominal 8.0: +50 %, not this tubing
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        #expect(await runtime.configureDevices().isEmpty)
+        #expect(runtime.calibration(of: .bloodPump)?.calibration.millilitersPerRevolution == 8.6)
+        #expect(runtime.calibration(of: .bloodPump)?.source.contains("stored") == true)
+        #expect(runtime.calibration(of: .recirculationPump)?.calibration.millilitersPerRevolution == 8.0)
+        #expect(runtime.calibration(of: .recirculationPump)?.source.contains("12.0") == true)
+
+        // Commands use the calibration in force: 150 mL/min at 8.6 mL/rev is 17.44 rpm, not 18.75.
+        runtime.start { _ in }
+        #expect((try? await runtime.perform(.runPump(.bloodPump, .mLPerMinute(150))).get()) != nil)
+        let pump = bal.simulator.device(role: "bloodPump") as? SimulatedPump
+        let deadline = ContinuousClock.now + .seconds(5)
+        while ContinuousClock.now < deadline, abs((pump?.rotorSpeed ?? 0) - 150 / 8.6) > 0.1 {
+            try await Task.sleep(for: .milliseconds(20))
+        }
+        #expect(abs((pump?.rotorSpeed ?? 0) - 150 / 8.6) < 0.1, "rotor at \(pump?.rotorSpeed ?? .nan) rpm")
+        _ = await runtime.perform(.stopPump(.bloodPump))
+        await runtime.stop()
     }
 }

@@ -1,3 +1,4 @@
+import Circuit
 import Foundation
 import HardwareInterfaces
 
@@ -9,8 +10,9 @@ enum MeasuredVolume {
     /// What the pump's calibration register can hold (µL/rev 100…20 000).
     static let storable = 0.1...20.0
     /// The largest difference from the tubing's nominal figure a run may find: tubing of
-    /// one size differs by a few percent between batches and with wear, not by half.
-    static let largestChange = 0.5
+    /// one size differs by a few percent between batches and with wear, not by a fifth.
+    /// The same bound under which a treatment keeps a pump's stored calibration.
+    static let largestChange = CircuitRuntime.calibrationTolerance
 
     /// Parses what was typed: a positive number of millilitres ("86", "86.4", "86.4 mL").
     static func parse(_ text: String) -> Double? {

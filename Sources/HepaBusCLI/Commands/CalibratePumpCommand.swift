@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusRuntime
+import Circuit
 import CircuitConfiguration
 import Drivers
 import FirmwareProtocols
@@ -168,11 +169,10 @@ struct CalibratePumpCommand: AsyncParsableCommand {
                 Terminal.line("note: \(role) counts its volume in \(pump.volumeStep) steps: this figure is good to about "
                     + "±\(String(format: "%.1f", uncertainty * 100)) %; more revolutions give a finer one")
             }
-            if let fileFigure, abs(fileFigure - stored.millilitersPerRevolution) >= 0.0005 {
-                // Supervisor.start writes the circuit file's figure into the pump.
-                Terminal.line("note: a treatment writes the circuit's tubingMlPerRev (\(fileFigure) for \(role)) into the pump "
-                    + "when it starts; set it to \(String(format: "%.3f", stored.millilitersPerRevolution)) in the circuit file "
-                    + "to keep this calibration")
+            if let fileFigure {
+                // CircuitRuntime keeps a stored figure within its tolerance of the file's nominal.
+                Terminal.line("a treatment uses this calibration: it is within "
+                    + "\(Int(CircuitRuntime.calibrationTolerance * 100)) % of the circuit's nominal \(fileFigure) mL/rev")
             }
         }
     }
