@@ -19,6 +19,22 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private var head = 0
     private var stopping = false
     private var threadID: pthread_t?
+    /// Timers served by the thread itself (``schedule(at:_:)``), earliest first.
+    private var timers: [Timer] = []
+    private var nextTimerID: UInt64 = 0
+    /// The thread has ended: timers scheduled now fire at once.
+    private var exited = false
+
+    private struct Timer {
+        var id: UInt64
+        var deadline: ContinuousClock.Instant
+        var action: @Sendable () -> Void
+    }
+
+    /// A timer that can be cancelled before it fires.
+    public struct TimerToken: Sendable, Hashable {
+        fileprivate let id: UInt64
+    }
 
     public init(name: String) {
         self.name = name
@@ -63,6 +79,43 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
         return pthread_equal(id, pthread_self()) != 0
     }
 
+    /// Runs `action` on this executor's thread at `deadline` (or at once if it has passed),
+    /// between jobs. The thread's own timed wait serves it: no dispatch timer and no
+    /// global-pool thread are woken, which is most of the cost of a periodic wake-up.
+    /// Keep `action` short (resume a continuation, yield to a stream).
+    @discardableResult
+    public func schedule(at deadline: ContinuousClock.Instant, _ action: @escaping @Sendable () -> Void) -> TimerToken {
+        let (token, ended) = condition.withLock { () -> (TimerToken, Bool) in
+            nextTimerID &+= 1
+            if exited { return (TimerToken(id: nextTimerID), true) }
+            let timer = Timer(id: nextTimerID, deadline: deadline, action: action)
+            let index = timers.firstIndex { $0.deadline > deadline } ?? timers.count
+            timers.insert(timer, at: index)
+            condition.signal()
+            return (TimerToken(id: timer.id), false)
+        }
+        // No thread is left to wait: never leave the caller suspended.
+        if ended { action() }
+        return token
+    }
+
+    /// Cancels a timer that has not fired yet; returns whether it was still pending.
+    @discardableResult
+    public func cancel(_ token: TimerToken) -> Bool {
+        condition.withLock {
+            guard let index = timers.firstIndex(where: { $0.id == token.id }) else { return false }
+            timers.remove(at: index)
+            return true
+        }
+    }
+
+    /// Suspends the calling task until `deadline`, on this thread's own timer.
+    public func sleep(until deadline: ContinuousClock.Instant) async {
+        await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
+            schedule(at: deadline) { continuation.resume() }
+        }
+    }
+
     /// Ends the thread once the queued jobs have run. Jobs enqueued later are
     /// still run (by the draining loop) so no continuation is ever dropped.
     public func shutdown() {
@@ -75,8 +128,33 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private func runLoop() {
         while true {
             condition.lock()
-            while head == jobs.count && !stopping { condition.wait() }
+            var due: Timer? = nil
+            // Wait for a job, a due timer, or the stop; a due timer goes before waiting jobs.
+            while true {
+                if let first = timers.first {
+                    let now = ContinuousClock.now
+                    if first.deadline <= now || (stopping && head == jobs.count) {
+                        // Stopping: pending timers fire now rather than never (no sleeper is left).
+                        due = timers.removeFirst()
+                        break
+                    }
+                    if head < jobs.count { break }
+                    // NSCondition waits on the wall clock: wait the monotonic remainder from now.
+                    let remaining = now.duration(to: first.deadline)
+                    let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
+                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                } else {
+                    if head < jobs.count || stopping { break }
+                    condition.wait()
+                }
+            }
+            if let timer = due {
+                condition.unlock()
+                timer.action()
+                continue
+            }
             if head == jobs.count && stopping {
+                exited = true
                 condition.unlock()
                 return
             }

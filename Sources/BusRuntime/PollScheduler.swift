@@ -60,10 +60,15 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
     public let clock: C
     public let failuresBeforeBackoff: Int
     public let maximumBackoffPeriod: Duration
+    /// The bus's executor: with a `ContinuousClock`, the wake-up timer is its thread's own
+    /// timed wait, so waking the loop costs no dispatch timer and no global-pool thread.
+    private let timerExecutor: BusThreadExecutor?
     private let state = Mutex(State())
 
-    public init(clock: C, jobs: [PollJob], failuresBeforeBackoff: Int = 3, maximumBackoffPeriod: Duration = .seconds(1)) {
+    public init(clock: C, jobs: [PollJob], failuresBeforeBackoff: Int = 3, maximumBackoffPeriod: Duration = .seconds(1),
+                timerExecutor: BusThreadExecutor? = nil) {
         self.clock = clock
+        self.timerExecutor = timerExecutor
         self.failuresBeforeBackoff = failuresBeforeBackoff
         self.maximumBackoffPeriod = maximumBackoffPeriod
         let now = clock.now
@@ -162,6 +167,7 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
     private func sleepUntilNextRelease() async {
         let next = state.withLock { s in s.entries.map(\.deadline).min() }
         let timer = Mutex<Task<Void, Never>?>(nil)
+        let nativeTimer = Mutex<BusThreadExecutor.TimerToken?>(nil)
         await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
             let waiting = state.withLock { s -> Bool in
                 if s.stopped || !s.commands.isEmpty { return false }
@@ -172,7 +178,9 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
                 c.resume()
                 return
             }
-            if let next {
+            if let next, let executor = timerExecutor, let instant = next as? ContinuousClock.Instant {
+                nativeTimer.withLock { $0 = executor.schedule(at: instant) { [self] in self.fireWake() } }
+            } else if let next {
                 timer.withLock {
                     $0 = Task { [clock, self] in
                         try? await clock.sleep(until: next, tolerance: nil)
@@ -183,6 +191,7 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
             }
         }
         timer.withLock { $0?.cancel() }
+        if let token = nativeTimer.withLock({ $0 }) { timerExecutor?.cancel(token) }
     }
 
     /// Resumes the sleeping loop, if it sleeps.

@@ -167,11 +167,9 @@ public final class CircuitRuntime: Sendable {
                     })
                 }
             }
-            let scheduler = PollScheduler(clock: ContinuousClock(), jobs: jobs)
-            let executor = handles.withLock { h -> BusThreadExecutor in
-                h[busName]!.scheduler = scheduler
-                return h[busName]!.executor
-            }
+            let executor = handles.withLock { $0[busName]!.executor }
+            let scheduler = PollScheduler(clock: ContinuousClock(), jobs: jobs, timerExecutor: executor)
+            handles.withLock { $0[busName]!.scheduler = scheduler }
             // On the bus's own thread: each transaction costs no thread switch.
             let task = Task(executorPreference: executor) { await scheduler.run() }
             tasks.withLock { $0.append(task) }

@@ -119,16 +119,21 @@ public actor Supervisor {
         let (stream, continuation) = AsyncStream.makeStream(of: Input.self, bufferingPolicy: .unbounded)
         inputs = continuation
         runtime.start { sample in continuation.yield(.sample(sample)) }
-        loop = Task { [weak self] in
+        // Both on the supervisor's own thread: a sample or tick reaches the interlock with
+        // one thread switch (from the bus thread), not three through the global pool.
+        loop = Task(executorPreference: executor) { [weak self] in
             for await input in stream {
                 guard let self else { return }
                 await self.process(input)
             }
         }
-        ticker = Task {
+        // Ticks from the supervisor thread's own timer: no dispatch timer, no pool thread.
+        ticker = Task(executorPreference: executor) { [executor] in
+            var next = ContinuousClock.now + Self.tickPeriod
             while !Task.isCancelled {
-                try? await Task.sleep(for: Self.tickPeriod)
+                await executor.sleep(until: next)
                 continuation.yield(.tick)
+                next = max(next + Self.tickPeriod, .now)
             }
         }
         if watchingPorts { startWatchingPorts() }
