@@ -51,7 +51,10 @@ public actor Supervisor {
     /// by an earlier event's, whatever awaits in between (actor reentrancy).
     enum Input: Sendable {
         case sample(RoleSample)
-        case tick
+        /// A clock tick, at the instant it was due: a tick queued behind a stall is judged
+        /// at its own time, not at the time it is reached, so the fresh samples queued
+        /// behind it are not mistaken for missing (a false SR-15).
+        case tick(ContinuousClock.Instant)
         case event(InterlockEvent, CheckedContinuation<[InterlockAction], Never>)
         /// A bus's port vanished (hotplug remove, or the line said so).
         case portLost(bus: String, reason: String, CheckedContinuation<Void, Never>)
@@ -132,7 +135,7 @@ public actor Supervisor {
             var next = ContinuousClock.now + Self.tickPeriod
             while !Task.isCancelled {
                 await executor.sleep(until: next)
-                continuation.yield(.tick)
+                continuation.yield(.tick(.now))
                 next = max(next + Self.tickPeriod, .now)
             }
         }
@@ -193,7 +196,12 @@ public actor Supervisor {
         journal(.command, source: "operator", "\(command)")
         // Asking to resume also asks the devices to drop latches whose causes have gone
         // (an acknowledgement may have come while the air was still in the line).
-        if case .resume = command, interlock.state.faults.allSatisfy(\.isAcknowledged) { await resetDeviceLatches() }
+        if case .resume = command, interlock.state.faults.allSatisfy(\.isAcknowledged) {
+            // The devices' answers to the reset must reach the interlock before it judges the
+            // resume: otherwise the first resume is refused on the latch just cleared.
+            let reset = await resetDeviceLatches()
+            await awaitFreshSamples(of: reset, within: .seconds(1))
+        }
         let actions = await submit(.command(command))
         let result = actions.compactMap { action -> CommandResult? in
             if case .commandResult(_, let r) = action { return r }
@@ -207,7 +215,9 @@ public actor Supervisor {
     /// detector's air alarm, a pump's or heater's latched fault): each device with one
     /// gets a fault reset, which its firmware honours only where the cause has gone.
     /// Without it a latched air alarm would hold SR-1 forever.
-    private func resetDeviceLatches() async {
+    @discardableResult
+    private func resetDeviceLatches() async -> [CircuitRole] {
+        var reset: [CircuitRole] = []
         let snapshot = runtime.snapshot
         for (role, sample) in snapshot.samples {
             let latched: Bool
@@ -220,7 +230,23 @@ public actor Supervisor {
             guard latched else { continue }
             let result = await runtime.performSupervised(.faultReset(role))
             journal(.deviceEvent, source: role.rawValue, "fault reset after acknowledgement: \(result)")
+            if case .success = result { reset.append(role) }
         }
+        return reset
+    }
+
+    /// Waits (bounded) until each of `roles` has been sampled after now and that sample has
+    /// been through the supervision queue.
+    private func awaitFreshSamples(of roles: [CircuitRole], within limit: Duration) async {
+        let since = ContinuousClock.now
+        let deadline = since + limit
+        while !roles.isEmpty, ContinuousClock.now < deadline {
+            let snapshot = runtime.snapshot
+            if roles.allSatisfy({ (snapshot[$0]?.sampledAt ?? since) > since }) { break }
+            try? await Task.sleep(for: .milliseconds(5))
+        }
+        // Everything queued so far (those samples included) is handled before the command.
+        _ = await submit(.tick(at: now))
     }
 
     /// Hands an event to the supervision queue and waits until it has been handled and its
@@ -302,8 +328,8 @@ public actor Supervisor {
 
     private func process(_ input: Input) async {
         switch input {
-        case .tick:
-            await handle(.tick(at: now))
+        case .tick(let at):
+            await handle(.tick(at: seconds(at)))
         case .event(let event, let continuation):
             let actions = interlock.handle(event)
             await apply(actions)
