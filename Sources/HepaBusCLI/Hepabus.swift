@@ -12,6 +12,6 @@ struct Hepabus: AsyncParsableCommand {
             """,
         subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self,
                       SimulateCommand.self, SimctlCommand.self, SniffCommand.self, IdentifyCommand.self, UdevRulesCommand.self,
-                      JournalCommand.self]
+                      JournalCommand.self, HILCommand.self]
     )
 }
