@@ -10,6 +10,13 @@ public struct CircuitConditions: Sendable, Equatable, Codable {
     /// Plasma separator clotting, 0 (clean) to 1 (badly clotted): raises pre-filter
     /// pressure and transmembrane pressure.
     public var separatorClotting: Double = 0
+    /// Clots in the separator's blood path (header and fibre inlets), 0 to 1: the blood-side
+    /// resistance rises up to five-fold, so the pre-filter pressure rises (SR-5) while the
+    /// membrane stays clear (the transmembrane pressure does not change).
+    public var bloodPathClotting: Double = 0
+    /// Protein fouling of the separator membrane, 0 to 1: the membrane's resistance rises up
+    /// to seven-fold, so the transmembrane pressure rises (SR-6) with the blood path clear.
+    public var membraneFouling: Double = 0
     /// Air in the return line at the air detector.
     public var airInReturnLine = false
     /// Bubble volume reported when air passes, in µL.
@@ -20,4 +27,12 @@ public struct CircuitConditions: Sendable, Equatable, Codable {
     public var ambientTemperature: Double = 24
 
     public init() {}
+
+    /// The names the control interface's `condition NAME VALUE` takes, with what each takes.
+    public static let controlNames: [(name: String, takes: String)] = [
+        ("accessLineRestriction", "factor >= 1"), ("returnLineRestriction", "factor >= 1"),
+        ("returnLineDisconnected", "true|false"), ("separatorClotting", "0-1"), ("bloodPathClotting", "0-1"),
+        ("membraneFouling", "0-1"), ("airInReturnLine", "true|false"), ("bubbleVolume", "µL"), ("bloodLeak", "ppm"),
+        ("ambientTemperature", "°C"),
+    ]
 }

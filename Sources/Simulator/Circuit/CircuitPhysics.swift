@@ -100,9 +100,12 @@ public struct CircuitPhysics: Sendable {
             venous = c.returnSinkPressure + c.returnResistance * k.returnLineRestriction * qb
         }
         let clot = max(0, min(1, k.separatorClotting))
-        let preFilter = venous + c.separatorResistance * (1 + 3 * clot) * qb
+        // Clots in the blood path raise the blood side only; fouling raises the membrane only.
+        let bloodPath = 1 + 4 * max(0, min(1, k.bloodPathClotting))
+        let fouling = 1 + 6 * max(0, min(1, k.membraneFouling))
+        let preFilter = venous + c.separatorResistance * (1 + 3 * clot) * bloodPath * qb
         let mean = (preFilter + venous) / 2
-        let filtrate = mean - c.membraneResistance * (1 + 6 * clot) * max(0, inputs.plasmaFlow)
+        let filtrate = mean - c.membraneResistance * (1 + 6 * clot) * fouling * max(0, inputs.plasmaFlow)
         return (arterial, preFilter, venous, filtrate)
     }
 

@@ -25,6 +25,14 @@ import Modbus
 /// The controller acts on the *measured* temperatures, so measurement faults on
 /// "outletTemperature" (primary) or "elementTemperature" mislead it as they would a real one.
 /// Watchdog expiry clears the enable bit and the output (the specification's safe state).
+///
+/// Hardware faults, as physical conditions (none sets a status bit: the firmware cannot know):
+/// - ``airLock``: an air pocket round the element; the heat is not carried away, as if
+///   plasma did not flow, so the element overheats while the pumps run (SR-11).
+/// - ``elementOpen``: the heating element is burnt out (open circuit): the controller
+///   drives its output but nothing heats, so the plasma cools toward ambient (SR-9).
+/// - ``outletSensorOffset``: the controller's own outlet sensor reads this far off
+///   (°C, negative = low), so it regulates the plasma that far the other way (SR-8).
 public final class SimulatedHeater: SimulatedDevice {
     /// Plant and controller constants.
     public struct Dynamics: Sendable, Hashable {
@@ -78,6 +86,24 @@ public final class SimulatedHeater: SimulatedDevice {
     public var plasmaFlowing: Bool {
         get { engine.inspect(\.plasmaFlowing) }
         set { engine.mutate { $0.plasmaFlowing = newValue } }
+    }
+
+    /// An air pocket round the element: heat is not carried away (the element overheats).
+    public var airLock: Bool {
+        get { engine.inspect(\.airLock) }
+        set { engine.mutate { $0.airLock = newValue } }
+    }
+
+    /// The heating element is burnt out: no heat whatever the output.
+    public var elementOpen: Bool {
+        get { engine.inspect(\.elementOpen) }
+        set { engine.mutate { $0.elementOpen = newValue } }
+    }
+
+    /// How far the controller's outlet sensor reads off the true outlet temperature, °C.
+    public var outletSensorOffset: Double {
+        get { engine.inspect(\.outletSensorOffset) }
+        set { engine.mutate { $0.outletSensorOffset = newValue } }
     }
 
     /// The element sensor failed: output off, elementTemperature reads 0x7FFF.
@@ -157,6 +183,9 @@ struct HeaterModel: FirmwareModel {
             }),
         .bool("plasmaFlowing", { $0.plasmaFlowing }, { $0.plasmaFlowing = $1 }),
         .bool("elementSensorFault", { $0.elementSensorFault }, { $0.elementSensorFault = $1 }),
+        .bool("airLock", { $0.airLock }, { $0.airLock = $1 }),
+        .bool("elementOpen", { $0.elementOpen }, { $0.elementOpen = $1 }),
+        .number("outletSensorOffset", in: -20...20, { $0.outletSensorOffset }, { $0.outletSensorOffset = $1 }),
     ]
 
     var core: FirmwareCore
@@ -166,6 +195,9 @@ struct HeaterModel: FirmwareModel {
     private(set) var externalOutletTemperature: Double?
     var plasmaFlowing = true
     var elementSensorFault = false
+    var airLock = false
+    var elementOpen = false
+    var outletSensorOffset = 0.0
 
     var elementTemperature: Double
     var computedOutletTemperature: Double
@@ -199,9 +231,11 @@ struct HeaterModel: FirmwareModel {
         let dt = time - core.time
         guard dt > 0 else { return }
         let tauE = dynamics.elementTimeConstant, tauO = dynamics.outletTimeConstant
-        let rise = plasmaFlowing ? dynamics.elementRise : dynamics.elementRiseWithoutFlow
-        let coupling = plasmaFlowing ? dynamics.outletCoupling : 0
-        let elementGoal = inletTemperature + rise * output
+        // An air lock keeps the heat at the element as stagnant plasma would.
+        let carried = plasmaFlowing && !airLock
+        let rise = carried ? dynamics.elementRise : dynamics.elementRiseWithoutFlow
+        let coupling = carried ? dynamics.outletCoupling : 0
+        let elementGoal = inletTemperature + rise * (elementOpen ? 0 : output)
         let decayE = exp(-dt / tauE), decayO = exp(-dt / tauO)
         // To(t) = a + p·e^(-t/τe) + (To(0) − a − p)·e^(-t/τo), the outlet lag driven by the element's exponential.
         let a = inletTemperature + coupling * (elementGoal - inletTemperature)
@@ -252,7 +286,7 @@ struct HeaterModel: FirmwareModel {
     }
 
     func faultFreeMeasurement(_ channel: String) -> Double {
-        channel == Spec.elementTemperature.name ? elementTemperature : outletTemperature
+        channel == Spec.elementTemperature.name ? elementTemperature : outletTemperature + outletSensorOffset
     }
 
     func inputWords(_ register: RegisterDefinition) -> [UInt16] {

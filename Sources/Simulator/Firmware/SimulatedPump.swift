@@ -27,6 +27,9 @@ import Modbus
 ///   An open door stops the rotor; closing it lets a still-set run bit drive it again,
 ///   as the specification says ("runs only while the run bit is set, the door is closed…").
 /// - running = the tachometer reads a non-zero speed; reversing = running counter-clockwise.
+/// - ``rotorDrag`` (a worn gearbox, a motor labouring against a tight tubing segment)
+///   makes the driven rotor settle at (1 − drag) × the set-point; the tachometer reports
+///   the true speed and no status bit says why (the host's tachometer check must see it).
 public final class SimulatedPump: SimulatedDevice {
     /// The default speed lag, seconds.
     public static let defaultRampTimeConstant = 0.2
@@ -73,6 +76,12 @@ public final class SimulatedPump: SimulatedDevice {
     public var overCurrent: Bool {
         get { engine.inspect(\.overCurrent) }
         set { engine.mutate { $0.overCurrent = newValue } }
+    }
+
+    /// The fraction of speed the rotor loses to drag, 0 (none) to 0.9.
+    public var rotorDrag: Double {
+        get { engine.inspect(\.rotorDrag) }
+        set { engine.mutate { $0.rotorDrag = min(max(newValue, 0), PumpModel.maximumRotorDrag) } }
     }
 
     // MARK: What the physics reads (true values, not the reported ones)
@@ -131,7 +140,10 @@ struct PumpModel: FirmwareModel {
         .bool("reversedRotation", { $0.reversedRotation }, { $0.reversedRotation = $1 }),
         .bool("rotorJammed", { $0.rotorJammed }, { $0.rotorJammed = $1 }),
         .bool("overCurrent", { $0.overCurrent }, { $0.overCurrent = $1 }),
+        .number("rotorDrag", in: 0...maximumRotorDrag, { $0.rotorDrag }, { $0.rotorDrag = $1 }),
     ]
+    /// Beyond this the rotor would be jammed, which ``rotorJammed`` models.
+    static let maximumRotorDrag = 0.9
 
     var core: FirmwareCore
     let rampTimeConstant: Double
@@ -146,6 +158,7 @@ struct PumpModel: FirmwareModel {
     var reversedRotation = false
     var rotorJammed = false
     var overCurrent = false
+    var rotorDrag = 0.0
 
     var overCurrentLatched = false
     var stallLatched = false
@@ -169,7 +182,8 @@ struct PumpModel: FirmwareModel {
 
     var targetVelocity: Double {
         guard driven else { return 0 }
-        return control.contains(.reverse) ? -setpoint : setpoint
+        let speed = setpoint * (1 - rotorDrag)
+        return control.contains(.reverse) ? -speed : speed
     }
 
     mutating func evolve(to time: Double) {

@@ -19,7 +19,7 @@ extension CircuitSimulator {
     public func perform(_ command: ControlCommand) throws -> String {
         switch command {
         case .help:
-            return reply(ok: true, extra: "\"help\":\"\(jsonEscape(ControlCommand.helpText))\"")
+            return reply(ok: true, extra: "\"help\":\"\(jsonEscape(helpText))\"")
         case .status:
             return reply(ok: true, extra: "\"status\":\(statusJSON())")
         case .transportFault(let role, let fault, let count):
@@ -68,24 +68,40 @@ extension CircuitSimulator {
             default: throw SimulatorError("condition \(name): '\(value)' is not true/false")
             }
         }
+        func fraction() throws -> Double {
+            let v = try number()
+            guard (0...1).contains(v) else { throw SimulatorError("condition \(name): \(v) is outside 0-1") }
+            return v
+        }
         var c = conditions
         switch name {
         case "accessLineRestriction": c.accessLineRestriction = max(1, try number())
         case "returnLineRestriction": c.returnLineRestriction = max(1, try number())
         case "returnLineDisconnected": c.returnLineDisconnected = try flag()
-        case "separatorClotting":
-            let v = try number()
-            guard (0...1).contains(v) else { throw SimulatorError("condition separatorClotting: \(v) is outside 0-1") }
-            c.separatorClotting = v
+        case "separatorClotting": c.separatorClotting = try fraction()
+        case "bloodPathClotting": c.bloodPathClotting = try fraction()
+        case "membraneFouling": c.membraneFouling = try fraction()
         case "airInReturnLine": c.airInReturnLine = try flag()
         case "bubbleVolume": c.bubbleVolumeMicroliters = max(0, try number())
         case "bloodLeak": c.bloodLeakPartsPerMillion = max(0, try number())
         case "ambientTemperature": c.ambientTemperature = try number()
         default:
-            throw SimulatorError("unknown condition '\(name)' (accessLineRestriction, returnLineRestriction, returnLineDisconnected, "
-                + "separatorClotting, airInReturnLine, bubbleVolume, bloodLeak, ambientTemperature)")
+            throw SimulatorError("unknown condition '\(name)' (\(CircuitConditions.controlNames.map(\.name).joined(separator: ", ")))")
         }
         conditions = c
+    }
+
+    /// The command summary, then what this circuit offers: its circuit conditions and
+    /// each role's physical properties (`set ROLE PROPERTY VALUE`).
+    var helpText: String {
+        var lines = [ControlCommand.helpText]
+        lines.append("conditions: " + CircuitConditions.controlNames.map { "\($0.name) (\($0.takes))" }.joined(separator: ", "))
+        for role in roles {
+            if let device = device(role: role) {
+                lines.append("set \(role): " + device.conditionNames.joined(separator: ", "))
+            }
+        }
+        return lines.joined(separator: "\n")
     }
 
     /// Every role's state, from its own registers decoded by the specification.
@@ -120,7 +136,9 @@ extension CircuitSimulator {
             + "\"transmembranePressure\":\(r.transmembranePressure),\"plasmaTemperature\":\(r.plasmaTemperature),"
             + "\"conditions\":{\"accessLineRestriction\":\(c.accessLineRestriction),\"returnLineRestriction\":\(c.returnLineRestriction),"
             + "\"returnLineDisconnected\":\(c.returnLineDisconnected),\"separatorClotting\":\(c.separatorClotting),"
-            + "\"airInReturnLine\":\(c.airInReturnLine),\"bloodLeak\":\(c.bloodLeakPartsPerMillion)}}"
+            + "\"bloodPathClotting\":\(c.bloodPathClotting),\"membraneFouling\":\(c.membraneFouling),"
+            + "\"airInReturnLine\":\(c.airInReturnLine),\"bubbleVolume\":\(c.bubbleVolumeMicroliters),"
+            + "\"bloodLeak\":\(c.bloodLeakPartsPerMillion),\"ambientTemperature\":\(c.ambientTemperature)}}"
         return "{\"roles\":{\(entries.joined(separator: ","))},\"physics\":\(physics)}"
     }
 

@@ -123,7 +123,7 @@ import Testing
     @Test func physicalConditionsCanBeSetByName() throws {
         let time = ManualSimulationTime()
         let pump = SimulatedPump(time: time)
-        #expect(pump.conditionNames == ["doorOpen", "occlusion", "reversedRotation", "rotorJammed", "overCurrent"])
+        #expect(pump.conditionNames == ["doorOpen", "occlusion", "reversedRotation", "rotorJammed", "overCurrent", "rotorDrag"])
         try pump.setCondition("doorOpen", to: "true")
         #expect(pump.doorOpen)
         #expect(pump.condition("doorOpen") == "true")
