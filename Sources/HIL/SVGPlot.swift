@@ -5,10 +5,10 @@ import Foundation
 /// safe-state change (orange when a safe state comes into force, green when it is lifted)
 /// marked across all panels and labelled at the top.
 public enum SVGPlot {
-    static let width = 1000.0
+    static let width = 1100.0
     static let panelHeight = 220.0
     static let left = 70.0
-    static let right = 190.0
+    static let right = 260.0
     static let top = 70.0
     static let gap = 50.0
     static let palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
@@ -45,7 +45,7 @@ public enum SVGPlot {
                 out += "<line x1=\"\(f(x(tick)))\" y1=\"\(f(y0 + panelHeight))\" x2=\"\(f(x(tick)))\" y2=\"\(f(y0 + panelHeight + 4))\" stroke=\"#444\"/>\n"
                 out += "<text x=\"\(f(x(tick)))\" y=\"\(f(y0 + panelHeight + 16))\" text-anchor=\"middle\">\(formatNumber(tick))</text>\n"
             }
-            out += "<text x=\"\(f(left + plotWidth / 2))\" y=\"\(f(y0 + panelHeight + 32))\" text-anchor=\"middle\">time (s)</text>\n"
+            out += "<text x=\"\(f(left + plotWidth))\" y=\"\(f(y0 + panelHeight + 30))\" text-anchor=\"end\">time (s)</text>\n"
             out += "<text transform=\"translate(\(f(18)),\(f(y0 + panelHeight / 2))) rotate(-90)\" text-anchor=\"middle\">\(JUnitReport.escape(panel.axisLabel))</text>\n"
             for (n, column) in columns.enumerated() {
                 let color = palette[n % palette.count]
