@@ -142,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "HILTests",
-            dependencies: ["HIL", "Circuit", "CircuitConfiguration", "Interlock", "StrictYAML"],
+            dependencies: ["HIL", "Circuit", "CircuitConfiguration", "Interlock", "StrictYAML", "Simulator"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),

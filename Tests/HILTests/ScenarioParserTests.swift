@@ -140,3 +140,12 @@ import Testing
         #expect(DurationText.parse("fast") == nil)
     }
 }
+
+extension ScenarioParserTests {
+    /// A rig has no simulated device to read a register from.
+    @Test func aRegisterExpectationIsRefusedOnARig() throws {
+        let text = Self.good.replacingOccurrences(of: "circuit: bal\n", with: "circuit: bal\ntarget: rig\n")
+        let e = try error(text)
+        #expect(e.line == 17 && e.message.contains("'register' reads the simulated device"))
+    }
+}
