@@ -64,7 +64,8 @@ public final class CircuitSimulator: @unchecked Sendable {
                 lineDevices[device.role] = try makeLineDevice(role: device.role, bus: device.bus, address: device.unit, identity: identity)
                 continue
             }
-            let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity)
+            let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity,
+                                            plasmaTemperature: options.initialPlasmaTemperature)
             guard servedByBus[device.bus, default: [:]][device.unit] == nil else {
                 throw SimulatorError("role \(device.role): unit \(device.unit) is taken on bus \(device.bus)")
             }
@@ -90,12 +91,15 @@ public final class CircuitSimulator: @unchecked Sendable {
         return HostedAsciiPump(busName: bus, firmware: AsciiPumpFirmware(configuration: configuration, time: MonotonicLineFirmwareTime()))
     }
 
-    static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity) throws -> any SimulatedDevice {
+    /// The device for `family`; a heater powers up at the plasma's temperature (else the
+    /// plasma would mix with a cold outlet the moment it first flows).
+    static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity,
+                           plasmaTemperature: Double) throws -> any SimulatedDevice {
         switch family {
         case PeristalticPumpProtocol.family: SimulatedPump(time: time, identity: identity, role: role)
         case PressureSensorProtocol.family: SimulatedPressureSensor(time: time, identity: identity, role: role)
         case TemperatureSensorProtocol.family: SimulatedTemperatureSensor(time: time, identity: identity, role: role)
-        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role)
+        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role, inletTemperature: plasmaTemperature)
         case AirDetectorProtocol.family: SimulatedAirDetector(time: time, identity: identity, role: role)
         case BloodLeakDetectorProtocol.family: SimulatedBloodLeakDetector(time: time, identity: identity, role: role)
         default:
