@@ -38,6 +38,7 @@ public final class CircuitSimulator: @unchecked Sendable {
     private var physicsThread: Thread?
     private var running = false
     private let physicsStopped = DispatchSemaphore(value: 0)
+    private var tripwires: [Tripwire] = []
 
     /// Builds the devices; nothing is served until ``start()``.
     public init(layout: SimulatedCircuitLayout, options: Options = Options()) throws {
@@ -206,6 +207,19 @@ public final class CircuitSimulator: @unchecked Sendable {
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 
+    /// Arms a tripwire: from the next physics step on, records the first instant at which
+    /// `condition` holds on this simulator (its readings, its devices). Disarm it when done.
+    public func armTripwire(_ condition: @escaping @Sendable (CircuitSimulator) -> Bool) -> Tripwire {
+        let wire = Tripwire(condition)
+        lock.withLock { tripwires.append(wire) }
+        return wire
+    }
+
+    /// Stops checking `wire`.
+    public func disarm(_ wire: Tripwire) {
+        lock.withLock { tripwires.removeAll { $0 === wire } }
+    }
+
     // MARK: Physics
 
     private func physicsLoop() {
@@ -266,6 +280,8 @@ public final class CircuitSimulator: @unchecked Sendable {
             air.airPresent = r.airPresent
         }
         (devicesByRole["bloodLeakDetector"] as? SimulatedBloodLeakDetector)?.haemoglobin = min(5000, r.bloodLeak)
+        // The devices hold the step's values now: a tripwire's instant is when a poll could first see them.
+        for wire in lock.withLock({ tripwires }) { wire.check(self) }
     }
 
     // MARK: Manifest
