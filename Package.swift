@@ -137,7 +137,7 @@ let package = Package(
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
-            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime"],
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal", "FirmwareProtocols"],
             swiftSettings: swiftSettings
         ),
         .testTarget(
