@@ -22,11 +22,24 @@ public enum ScenarioParser {
         do {
             return try Reading(text: text, file: file).scenario()
         } catch let error as YAMLError {
-            throw error
+            throw located(error)
         } catch {
             throw YAMLError(file: file, line: 0, column: 0, message: "\(error)")
         }
     }
+}
+
+/// A YAML syntax error carries its place inside the parser's message ("6:1: error: …"):
+/// lift it out, so the error reads file:line:column like every other.
+private func located(_ error: YAMLError) -> YAMLError {
+    let prefix = "not valid YAML: "
+    guard error.line == 0, error.message.hasPrefix(prefix) else { return error }
+    let rest = error.message.dropFirst(prefix.count)
+    let parts = rest.split(separator: ":", maxSplits: 2, omittingEmptySubsequences: false)
+    guard parts.count == 3, let line = Int(parts[0]), let column = Int(parts[1]) else { return error }
+    let detail = parts[2].trimmingCharacters(in: .whitespaces)
+    return YAMLError(file: error.file, line: line, column: column,
+                     message: "not valid YAML: " + (detail.hasPrefix("error: ") ? String(detail.dropFirst(7)) : detail))
 }
 
 /// One scenario file being read.

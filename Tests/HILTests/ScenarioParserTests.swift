@@ -149,3 +149,12 @@ extension ScenarioParserTests {
         #expect(e.line == 17 && e.message.contains("'register' reads the simulated device"))
     }
 }
+
+extension ScenarioParserTests {
+    /// A YAML syntax error is located like every other error.
+    @Test func aSyntaxErrorIsLocated() throws {
+        let e = try error(Self.good.replacingOccurrences(of: "{alarm: SR-2, within: 2s}", with: "{alarm: SR-2, within: 2s"))
+        #expect(e.line == 14 && e.column == 11, "\(e)")
+        #expect(e.description.hasPrefix("bad.yaml:14:11: not valid YAML: parser: while parsing a flow mapping in line 13"), "\(e)")
+    }
+}
