@@ -9,7 +9,9 @@ public enum SVGPlot {
     static let panelHeight = 220.0
     static let left = 70.0
     static let right = 260.0
-    static let top = 70.0
+    /// Room above the panels for up to ``labelRows`` rows of marker labels.
+    static let labelRows = 4
+    static let top = 40.0 + Double(labelRows) * 13
     static let gap = 50.0
     static let palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
 
@@ -68,9 +70,11 @@ public enum SVGPlot {
             out += "</g>\n"
         }
 
-        // Markers across every panel, labels staggered so neighbours stay readable.
+        // Markers across every panel; each label goes to the first row where it does not
+        // run into an earlier one (text width estimated at 6 px a character).
         let bottom = top + Double(panels.count) * (panelHeight + gap) - gap
-        for (n, marker) in trace.markers.enumerated() {
+        var rowEnds = [Double](repeating: -Double.infinity, count: labelRows)
+        for marker in trace.markers {
             let mx = x(marker.time)
             let color: String
             switch marker.kind {
@@ -78,10 +82,13 @@ public enum SVGPlot {
             case .safeState: color = marker.label.hasPrefix("S") ? "#ff7f0e" : "#2ca02c"
             }
             let dash = marker.kind == .alarm ? " stroke-dasharray=\"5,3\"" : ""
-            let label = marker.kind == .alarm ? marker.label : (marker.label.hasPrefix("S") ? "→ \(marker.label)" : "→ \(marker.label)")
+            let label = (marker.kind == .alarm ? marker.label : "→ \(marker.label)") + " @ " + String(format: "%.2f", marker.time) + " s"
+            let width = Double(label.count) * 6
+            let row = rowEnds.firstIndex { $0 < mx } ?? rowEnds.indices.min { rowEnds[$0] < rowEnds[$1] }!
+            rowEnds[row] = mx + 3 + width
             out += "<g class=\"marker \(marker.kind.rawValue)\" data-time=\"\(String(format: "%.3f", marker.time))\">"
-            out += "<line x1=\"\(f(mx))\" y1=\"\(f(top - 8))\" x2=\"\(f(mx))\" y2=\"\(f(bottom))\" stroke=\"\(color)\" stroke-width=\"1.2\"\(dash)/>"
-            out += "<text x=\"\(f(mx + 3))\" y=\"\(f(top - 12 - Double(n % 3) * 12))\" fill=\"\(color)\">\(JUnitReport.escape(label)) @ \(String(format: "%.2f", marker.time)) s</text>"
+            out += "<line x1=\"\(f(mx))\" y1=\"\(f(top - 10 - Double(row) * 13))\" x2=\"\(f(mx))\" y2=\"\(f(bottom))\" stroke=\"\(color)\" stroke-width=\"1.2\"\(dash)/>"
+            out += "<text x=\"\(f(mx + 3))\" y=\"\(f(top - 12 - Double(row) * 13))\" fill=\"\(color)\">\(JUnitReport.escape(label))</text>"
             out += "</g>\n"
         }
         out += "</svg>\n"

@@ -246,7 +246,8 @@ public func formatNumber(_ v: Double) -> String {
     if v == v.rounded(), abs(v) < 1e12 { return String(Int64(v)) }
     var text = String(format: "%.3f", v)
     while text.hasSuffix("0") { text.removeLast() }
-    return text
+    if text.hasSuffix(".") { text.removeLast() }
+    return text == "-0" ? "0" : text
 }
 
 extension Duration {
