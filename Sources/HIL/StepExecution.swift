@@ -159,7 +159,7 @@ final class StepExecution: Sendable {
             }
             let seen = recorder.entries(since: since).compactMap { entry -> String? in
                 guard case .alarmRaised(let fault) = entry.event else { return nil }
-                return "\(fault.condition) at \(time(entry.at))"
+                return "\(fault.condition) at \(time(entry.at))" + (fault.detail.isEmpty ? "" : " (\(fault.detail))")
             }
             return (false, "expected \(requirement)\(subject.map { " (\($0))" } ?? "") within \(formatDuration(within)) of \(what) (by \(time(deadline))); "
                 + (seen.isEmpty ? "no alarm was raised" : "seen: \(seen.joined(separator: ", "))")
@@ -179,7 +179,7 @@ final class StepExecution: Sendable {
             try? await Task.sleep(for: period)
             let raised = recorder.entries(since: from).compactMap { entry -> String? in
                 guard case .alarmRaised(let fault) = entry.event else { return nil }
-                return "\(fault.condition) at \(time(entry.at))"
+                return "\(fault.condition) at \(time(entry.at))" + (fault.detail.isEmpty ? "" : " (\(fault.detail))")
             }
             let active = await supervisor.activeFaults
             if raised.isEmpty && active.isEmpty { return (true, "no alarm from \(time(from)) to \(time())") }
