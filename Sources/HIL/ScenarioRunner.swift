@@ -11,6 +11,8 @@ public enum RunProgress: Sendable {
     case note(String, at: Double)
     case stepStarted(number: Int, title: String, at: Double)
     case stepFinished(StepOutcome)
+    /// What the supervisor reported as it happened: alarms, clearances, lifecycle changes.
+    case event(String, at: Double)
 }
 
 /// A run's result with its trace.
@@ -61,7 +63,10 @@ public struct ScenarioRunner: Sendable {
             ScenarioResult(scenario: scenario.name, file: scenario.file, target: scenario.target.rawValue, timestamp: wallStart,
                            duration: origin.duration(to: .now).seconds, steps: steps, setupError: setupError)
         }
-        let note: @Sendable (String) -> Void = { [options] text in options.progress?(.note(text, at: origin.duration(to: .now).seconds)) }
+        // Progress times count from the steps' start once it is known (bring-up news from the origin).
+        let zero = Mutex(origin)
+        let elapsed: @Sendable () -> Double = { zero.withLock { $0 }.duration(to: .now).seconds }
+        let note: @Sendable (String) -> Void = { [options] text in options.progress?(.note(text, at: elapsed())) }
 
         // 1. The circuit and the stack.
         let cut: CircuitUnderTest
@@ -86,7 +91,12 @@ public struct ScenarioRunner: Sendable {
         }
         let recorder = EventRecorder()
         let events = await supervisor.events()
-        let listener = Task { for await event in events { recorder.record(event) } }
+        let listener = Task { [options] in
+            for await event in events {
+                recorder.record(event)
+                if let text = Self.progressText(event) { options.progress?(.event(text, at: elapsed())) }
+            }
+        }
         await supervisor.start()
         let firstReadings = await Self.eventually(within: options.firstReadingDeadline) {
             runtime.snapshot.samples.values.allSatisfy { $0.reading != nil }
@@ -96,6 +106,7 @@ public struct ScenarioRunner: Sendable {
             note("no first reading from \(missing.joined(separator: ", ")) within \(formatDuration(options.firstReadingDeadline))")
         }
         let runStart = ContinuousClock.now
+        zero.withLock { $0 = runStart }
 
         // 2. The trace, sampled on its own task.
         let rows = Mutex<[SignalTrace.Row]>([])
@@ -149,6 +160,14 @@ public struct ScenarioRunner: Sendable {
         trace.rows = rows.withLock { $0 }
         trace.markers = Self.markers(recorder.entries(), runStart: runStart)
         return ScenarioRun(result: result(outcomes, nil), trace: trace)
+    }
+
+    /// The events worth a progress line (actuator commands are left to the journal).
+    static func progressText(_ event: SupervisorEvent) -> String? {
+        switch event {
+        case .alarmRaised, .alarmEscalated, .alarmConditionCleared, .alarmCleared, .lifecycleChanged, .deviceProblem: "\(event)"
+        default: nil
+        }
     }
 
     /// Alarm trips and safe-state changes, for the plot.

@@ -65,6 +65,7 @@ struct HILCommand: AsyncParsableCommand {
                 options.progress = { progress in
                     switch progress {
                     case .note(let text, let at): say("[\(Self.clock(at))]       \(text)")
+                    case .event(let text, let at): say("[\(Self.clock(at))]         \(text)")
                     case .stepStarted(let number, let title, let at): say("[\(Self.clock(at))] ....  \(String(format: "%02d", number)) \(title)")
                     case .stepFinished(let o):
                         let mark = switch o.status {
