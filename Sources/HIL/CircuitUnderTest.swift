@@ -61,10 +61,13 @@ final class CircuitUnderTest: Sendable {
 
     /// Whether `expectation` holds now, and what was seen.
     func check(_ expectation: OutputExpectation, snapshot: CircuitSnapshot) -> (holds: Bool, seen: String) {
-        let role: CircuitRole = switch expectation.actuator {
+        let named: CircuitRole? = switch expectation.actuator {
         case "returnClamp": .airDetector
         case "heater": .plasmaHeater
-        default: CircuitRole(rawValue: expectation.actuator) ?? .bloodPump
+        default: CircuitRole(rawValue: expectation.actuator)
+        }
+        guard let role = named, circuit.device(role) != nil else {
+            return (false, "the circuit has no actuator '\(expectation.actuator)'")
         }
         if simulator != nil, let (register, bit) = Self.controlBit(role) {
             // What reached the simulated device over the wire: its control register.
