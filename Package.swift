@@ -89,11 +89,18 @@ let package = Package(
             dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration"],
             swiftSettings: swiftSettings
         ),
+        // Hardware-in-the-loop scenarios: the real stack driven through the simulator or a rig.
+        .target(
+            name: "HIL",
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "Journal", "StrictYAML", "HardwareInterfaces",
+                           "Drivers", "FirmwareProtocols", "Modbus", "Yams"],
+            swiftSettings: swiftSettings
+        ),
         .target(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
-                "CircuitConfiguration", "Circuit", "Journal",
+                "CircuitConfiguration", "Circuit", "Journal", "HIL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -130,7 +137,12 @@ let package = Package(
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
-            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal"],
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal", "FirmwareProtocols"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "HILTests",
+            dependencies: ["HIL", "Circuit", "CircuitConfiguration", "Interlock", "StrictYAML", "Simulator"],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),

@@ -109,6 +109,23 @@ import Testing
         #expect(abs(try heater.value(HeaterProtocol.outletTemperature) - before) < 0.05)  // what it reports
     }
 
+    /// A tripwire records the physics step at which a condition first holds, not before.
+    @Test func aTripwireRecordsTheStepThatCrossed() async throws {
+        let simulator = try CircuitSimulator(layout: SimulatedCircuitLayout.preset("bal"))
+        try simulator.start()
+        defer { simulator.stop() }
+        let wire = simulator.armTripwire { $0.readings.airPresent }
+        try await Task.sleep(for: .milliseconds(50))
+        #expect(wire.crossedAt == nil)
+        let imposed = ContinuousClock.now
+        try simulator.setCondition("airInReturnLine", "true")
+        let deadline = ContinuousClock.now + .seconds(2)
+        while wire.crossedAt == nil, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(5)) }
+        let crossed = try #require(wire.crossedAt, "the tripwire never fired")
+        #expect(crossed >= imposed)
+        simulator.disarm(wire)
+    }
+
     /// The control interface takes the new conditions by name and refuses nonsense.
     @Test func theControlInterfaceNamesTheNewConditions() throws {
         let simulator = try CircuitSimulator(layout: SimulatedCircuitLayout.preset("bal"))

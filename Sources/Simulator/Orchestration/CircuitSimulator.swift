@@ -38,6 +38,7 @@ public final class CircuitSimulator: @unchecked Sendable {
     private var physicsThread: Thread?
     private var running = false
     private let physicsStopped = DispatchSemaphore(value: 0)
+    private var tripwires: [Tripwire] = []
 
     /// Builds the devices; nothing is served until ``start()``.
     public init(layout: SimulatedCircuitLayout, options: Options = Options()) throws {
@@ -64,7 +65,8 @@ public final class CircuitSimulator: @unchecked Sendable {
                 lineDevices[device.role] = try makeLineDevice(role: device.role, bus: device.bus, address: device.unit, identity: identity)
                 continue
             }
-            let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity)
+            let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity,
+                                            plasmaTemperature: options.initialPlasmaTemperature)
             guard servedByBus[device.bus, default: [:]][device.unit] == nil else {
                 throw SimulatorError("role \(device.role): unit \(device.unit) is taken on bus \(device.bus)")
             }
@@ -90,12 +92,15 @@ public final class CircuitSimulator: @unchecked Sendable {
         return HostedAsciiPump(busName: bus, firmware: AsciiPumpFirmware(configuration: configuration, time: MonotonicLineFirmwareTime()))
     }
 
-    static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity) throws -> any SimulatedDevice {
+    /// The device for `family`; a heater powers up at the plasma's temperature (else the
+    /// plasma would mix with a cold outlet the moment it first flows).
+    static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity,
+                           plasmaTemperature: Double) throws -> any SimulatedDevice {
         switch family {
         case PeristalticPumpProtocol.family: SimulatedPump(time: time, identity: identity, role: role)
         case PressureSensorProtocol.family: SimulatedPressureSensor(time: time, identity: identity, role: role)
         case TemperatureSensorProtocol.family: SimulatedTemperatureSensor(time: time, identity: identity, role: role)
-        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role)
+        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role, inletTemperature: plasmaTemperature)
         case AirDetectorProtocol.family: SimulatedAirDetector(time: time, identity: identity, role: role)
         case BloodLeakDetectorProtocol.family: SimulatedBloodLeakDetector(time: time, identity: identity, role: role)
         default:
@@ -210,8 +215,22 @@ public final class CircuitSimulator: @unchecked Sendable {
             throw SimulatorError("no role '\(role)' (roles: \(roles.joined(separator: ", ")))")
         }
         guard let line = lines[device.bus] else { throw SimulatorError("role \(role) is not on a Modbus bus") }
-        let model = try Self.makeDevice(family: device.family, role: role, time: time, identity: DeviceIdentity(serialNumber: serialNumber))
+        let model = try Self.makeDevice(family: device.family, role: role, time: time, identity: DeviceIdentity(serialNumber: serialNumber),
+                                        plasmaTemperature: options.initialPlasmaTemperature)
         line.units.add(unit: device.unit, model: model)
+    }
+
+    /// Arms a tripwire: from the next physics step on, records the first instant at which
+    /// `condition` holds on this simulator (its readings, its devices). Disarm it when done.
+    public func armTripwire(_ condition: @escaping @Sendable (CircuitSimulator) -> Bool) -> Tripwire {
+        let wire = Tripwire(condition)
+        lock.withLock { tripwires.append(wire) }
+        return wire
+    }
+
+    /// Stops checking `wire`.
+    public func disarm(_ wire: Tripwire) {
+        lock.withLock { tripwires.removeAll { $0 === wire } }
     }
 
     // MARK: Physics
@@ -274,6 +293,8 @@ public final class CircuitSimulator: @unchecked Sendable {
             air.airPresent = r.airPresent
         }
         (devicesByRole["bloodLeakDetector"] as? SimulatedBloodLeakDetector)?.haemoglobin = min(5000, r.bloodLeak)
+        // The devices hold the step's values now: a tripwire's instant is when a poll could first see them.
+        for wire in lock.withLock({ tripwires }) { wire.check(self) }
     }
 
     // MARK: Manifest
