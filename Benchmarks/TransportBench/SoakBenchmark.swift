@@ -112,6 +112,12 @@ enum SoakBenchmark {
             }
         }
         await supervisor.stop()
+        // If anything tripped, what the journal says around the first alarm (for diagnosis).
+        var aroundFirstAlarm: [String] = []
+        if !lifecycleProblems.isEmpty, let entries = try? EventJournal.read(path: journalPath).entries,
+           let first = entries.firstIndex(where: { $0.kind == .alarmRaised }) {
+            aroundFirstAlarm = entries[max(0, first - 12)..<min(entries.count, first + 4)].map { "\($0.kind.rawValue) \($0.source): \($0.message)" }
+        }
         let journalBytes = (try? FileManager.default.attributesOfItem(atPath: journalPath)[.size] as? Int) ?? 0
 
         // Warm-up: the first tenth (at least one interval) is excluded from the trend.
@@ -132,7 +138,8 @@ enum SoakBenchmark {
                             cpuShare * 100, (intervalShares.max() ?? .nan) * 100, interval, cpuTarget * 100))
         table.append(String(format: "memory: resident %.1f MB after warm-up, %.1f MB at the end, %.1f MB max; trend %+.2f MB/hour (flat: < %.1f MB/hour)",
                             warmFirst, last.residentMB, rssMax, rssSlopePerHour ?? .nan, 0.05 * warmFirst))
-        table.append("journal: \(journalBytes) bytes; state: " + (lifecycleProblems.isEmpty ? "treating with no alarm throughout" : lifecycleProblems.prefix(5).joined(separator: "; ")))
+        table.append("journal: \(journalBytes) bytes; state: " + (lifecycleProblems.isEmpty ? "treating with no alarm throughout" : lifecycleProblems.prefix(3).joined(separator: "; ")))
+        if !aroundFirstAlarm.isEmpty { table.append("journal around the first alarm:\n  " + aroundFirstAlarm.joined(separator: "\n  ")) }
         let json = JSON.object([
             ("benchmark", .string("soak")), ("circuit", .string("bal")),
             ("seconds", .number(last.seconds, decimals: 1)), ("interval_s", .int(interval)),
@@ -145,6 +152,7 @@ enum SoakBenchmark {
             ("memory_flat", .bool(memoryOK)),
             ("journal_bytes", .int(journalBytes)),
             ("alarm_free", .bool(lifecycleProblems.isEmpty)),
+            ("journal_around_first_alarm", .array(aroundFirstAlarm.map { .string($0) })),
             ("samples", .array(samples.map { .array([.number($0.seconds, decimals: 1), .number($0.cpuSeconds, decimals: 3), .number($0.residentMB, decimals: 2)]) })),
             ("notes", .string("""
                 This process only: the real stack supervising the simulated bal circuit (in a child process, \
