@@ -19,6 +19,12 @@ public enum HardBounds {
     public static let transmembranePressureHighMaximum = Pressure.mmHg(75)
     /// SR-6: a persisting TMP alarm latches after at most 10 s.
     public static let transmembraneLatchTimeMaximum = 10.0
+    /// A non-latching fault whose reaction changed the outputs (SR-6, SR-9's S2) that trips
+    /// again within this many seconds of clearing latches (HepaBus's choice, stricter than
+    /// SAFETY.md): its reaction removes its own cause (S2 stops the plasma, the TMP falls),
+    /// so without it the circuit would cycle between S2 and treatment every few seconds and
+    /// a persisting cause would never reach its latch time.
+    public static let recurrenceLatchWindow = 60.0
     /// SR-7: the blood-leak limit (the default).
     public static let bloodLeakMaximum = Concentration.ppm(350)
     /// SR-8: the plasma high limit may be raised to 42 °C, no further.

@@ -16,6 +16,7 @@ extension Interlock {
             if !fault.isLatched || fault.isAcknowledged {
                 state.faults.remove(at: index)
                 notes.append(.alarmCleared(condition))
+                if !fault.isLatched, condition.reaction.changesOutputs { state.recentClears[condition] = state.now }
             } else if fault.isConditionPresent {
                 state.faults[index].isConditionPresent = false
                 notes.append(.alarmConditionCleared(condition))
@@ -45,11 +46,14 @@ extension Interlock {
                 raiseHold(for: condition)
             }
         } else if held >= configuration.limits.persistence[condition.kind] {
+            // Tripping again soon after clearing by itself: the cause persists; latch.
+            let recurred = state.recentClears.removeValue(forKey: condition)
+                .map { state.now - $0 <= HardBounds.recurrenceLatchWindow } ?? false
             let fault = ActiveFault(
                 condition: condition, trippedAt: state.now, isAcknowledged: false, isConditionPresent: true,
-                isLatched: condition.kind.isLatching || latchesNow,
-                priority: latchesNow ? .high : condition.kind.initialPriority,
-                detail: detail(condition))
+                isLatched: condition.kind.isLatching || latchesNow || recurred,
+                priority: latchesNow || recurred ? .high : condition.kind.initialPriority,
+                detail: detail(condition) + (recurred ? "; tripped again within \(Int(HardBounds.recurrenceLatchWindow)) s of clearing: latched" : ""))
             state.insert(fault)
             notes.append(.alarmRaised(fault))
             if fault.isLatched { raiseHold(for: condition) }
@@ -112,6 +116,7 @@ extension Interlock {
         for fault in state.faults { notes.append(.alarmCleared(fault.condition)) }
         state.faults.removeAll()
         state.onsets.removeAll()
+        state.recentClears.removeAll()
         state.phase = .idle
         state.hold = nil
         state.selfTestPassed = false

@@ -25,6 +25,9 @@ public struct InterlockState: Hashable, Sendable {
     var treatmentSince: Double?
     /// Persistence timers of the conditions holding now, in ``Condition`` order.
     var onsets: [ConditionOnset] = []
+    /// When each non-latching fault that changed the outputs last cleared by itself: one
+    /// that trips again soon after latches (``HardBounds/recurrenceLatchWindow``).
+    var recentClears: [Condition: Double] = [:]
     /// Latest readings and the histories conditions need.
     var knowledge = CircuitKnowledge()
 

@@ -50,6 +50,48 @@ struct PlasmaSideRequirementTests {
         #expect(rig.outputs == rig.nominalOutputs(.treating))
     }
 
+    @Test("SR-6: a TMP alarm that clears by itself (S2 stopped the plasma) and trips again within 60 s latches, ending the S2 ↔ treatment cycle")
+    func sr6RecurrenceLatches() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.pressures[.filtrate] = 50                  // TMP 100: fouled membrane
+        rig.run(for: 2.2)
+        #expect(rig.fault(.transmembranePressureHigh)?.isLatched == false)
+        #expect(rig.outputs.isPlasmaBypassed)
+        rig.plant.pressures[.filtrate] = 100                 // S2 stopped the plasma: TMP falls
+        rig.run(for: 0.2)
+        #expect(rig.fault(.transmembranePressureHigh) == nil, "not latched: clears by itself")
+        #expect(rig.outputs == rig.nominalOutputs(.treating), "and the plasma restarts")
+        rig.plant.pressures[.filtrate] = 50                  // into the still-fouled membrane
+        rig.run(for: 2.2)
+        let again = rig.fault(.transmembranePressureHigh)
+        #expect(again?.isLatched == true, "tripping again within 60 s latches")
+        #expect(again?.priority == .high)
+        #expect(again?.detail.contains("within 60 s") == true, "\(again?.detail ?? "")")
+        #expect(rig.state.hold == .plasmaBypass)
+        rig.plant.pressures[.filtrate] = 100
+        rig.run(for: 0.2)
+        #expect(rig.outputs.isPlasmaBypassed, "latched: no restart by itself")
+        rig.command(.acknowledge(.all))
+        #expect(rig.command(.resume) == .accepted)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+    }
+
+    @Test("SR-6: a recurrence more than 60 s after clearing trips unlatched, as a new episode")
+    func sr6LateRecurrenceIsANewEpisode() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.pressures[.filtrate] = 50
+        rig.run(for: 2.2)
+        rig.plant.pressures[.filtrate] = 100
+        rig.run(for: 0.2)
+        #expect(rig.fault(.transmembranePressureHigh) == nil)
+        rig.run(for: 61)
+        rig.plant.pressures[.filtrate] = 50
+        rig.run(for: 2.2)
+        #expect(rig.fault(.transmembranePressureHigh)?.isLatched == false)
+    }
+
     @Test("SR-8: either probe alone above 41 °C trips S2")
     func sr8EitherProbe() {
         var rig = Rig()
