@@ -13,6 +13,6 @@ struct Hepabus: AsyncParsableCommand {
         subcommands: [DemoCommand.self, PortsCommand.self, ReadCommand.self, WriteCommand.self, ScanCommand.self,
                       SimulateCommand.self, SimctlCommand.self, SniffCommand.self, IdentifyCommand.self, UdevRulesCommand.self,
                       JournalCommand.self, MonitorCommand.self, SelfTestCommand.self, CalibrateCommand.self,
-                      HILCommand.self]
+                      HILCommand.self, TreatCommand.self]
     )
 }

@@ -1,0 +1,264 @@
+import ArgumentParser
+import Circuit
+import CircuitConfiguration
+import Foundation
+import Interlock
+import Journal
+
+/// `hepabus treat`: a supervised treatment of a circuit, driven by an operator on standard
+/// input, until ended. The circuit's buses are held exclusively for the whole treatment (a
+/// technician's write is refused, naming this process), every event is journalled before
+/// it is printed, and the interlock is live: a bench rig or a test harness provokes hazards
+/// from outside (`hepabus simctl` on a simulator) and watches what reaches the devices
+/// (`hepabus sniff`) and the journal (`hepabus journal export`).
+struct TreatCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "treat",
+        abstract: "Run a supervised treatment of a circuit, driven by operator commands on standard input.",
+        discussion: """
+            Opens every bus of the circuit exclusively, starts the supervisor with the interlock live
+            and the journal, runs the self-test (SR-18; exit 1 if it fails), primes, starts the
+            treatment at the given flows, then prints every state change, alarm and command as it
+            happens (journalled first) until ended. Operator commands, one per line on standard
+            input: acknowledge, resume, pause, end, flow PUMP ML_PER_MIN, status. Ends on `end`,
+            on --duration, on SIGINT/SIGTERM (the treatment is ended properly: pumps stopped,
+            clamp closed), or by itself when a cell infusion has delivered its dose. Exit 0 when
+            the treatment ended through the lifecycle, 1 if the self-test or priming failed.
+            """)
+
+    @OptionGroup var circuitOptions: CircuitOptions
+
+    @Option(help: "The event journal (an fsynced, CRC-framed log; appended to if it exists).")
+    var journal: String
+
+    @Option(help: "Blood pump flow during the treatment, mL/min.")
+    var blood: Double = 150
+    @Option(help: "Plasma pump flow, mL/min (circuits with a plasma pump).")
+    var plasma: Double = 30
+    @Option(help: "Recirculation pump flow, mL/min (circuits with a bioreactor loop).")
+    var recirculation: Double = 200
+    @Option(help: "Infusion rate, mL/min (cell infusion).")
+    var infusion: Double = 2
+
+    @Option(help: "End the treatment after this many seconds.")
+    var duration: Double?
+
+    @Flag(help: "Print each event as one JSON object per line.")
+    var json = false
+
+    func validate() throws {
+        let configuration = try circuitOptions.configuration()
+        _ = try circuitOptions.endpoints(for: configuration)
+        for (name, value) in [("--blood", blood), ("--plasma", plasma), ("--recirculation", recirculation), ("--infusion", infusion)]
+        where !(value.isFinite && value > 0) {
+            throw ValidationError("\(name) \(value) must be a positive flow in mL/min")
+        }
+        if let duration, !(duration > 0 && duration <= 86_400) { throw ValidationError("--duration \(duration) is out of range (0, 86400] seconds") }
+    }
+
+    /// The flows to set once treating, for the pumps this circuit has.
+    func flows(for configuration: CircuitConfiguration) -> [(PumpRole, Double)] {
+        var flows: [(PumpRole, Double)] = []
+        if configuration.device(.bloodPump) != nil { flows.append((.blood, blood)) }
+        if configuration.device(.plasmaPump) != nil { flows.append((.plasma, plasma)) }
+        if configuration.device(.recirculationPump) != nil { flows.append((.recirculation, recirculation)) }
+        if configuration.device(.infusionPump) != nil { flows.append((.infusion, infusion)) }
+        return flows
+    }
+
+    func run() async throws {
+        let configuration = try circuitOptions.configuration()
+        let given = try circuitOptions.endpoints(for: configuration)
+        let endpoints = Dictionary(uniqueKeysWithValues: configuration.buses.map { ($0.name, configuration.endpoint(of: $0, in: given)) })
+        let runtime: CircuitRuntime
+        do {
+            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
+        } catch {
+            if let refusal = ExclusiveAccess.refusal(error, doing: "start a treatment", bus: nil) { throw refusal }
+            throw CommandFailure.device("cannot open the circuit's buses: \(error)")
+        }
+        let eventJournal: EventJournal
+        let supervisor: Supervisor
+        do {
+            eventJournal = try EventJournal(path: journal)
+            supervisor = try Supervisor(runtime: runtime, journal: eventJournal)
+        } catch {
+            await runtime.stop()
+            throw CommandFailure.usage("cannot start the supervisor: \(error)")
+        }
+        let printer = EventPrinter(json: json)
+        let events = await supervisor.events()
+        let printing = Task { for await event in events { printer.print(event) } }
+        InterruptFlag.install()
+        await supervisor.start()
+        try? await Task.sleep(for: .milliseconds(600))
+
+        do {
+            try await prepare(supervisor, configuration: configuration, printer: printer)
+        } catch {
+            await finish(supervisor, printer: printer)
+            printing.cancel()
+            eventJournal.close()
+            throw error
+        }
+        printer.note("treating; commands: acknowledge, resume, pause, end, flow PUMP ML_PER_MIN, status")
+        let operatorInput = OperatorInput()
+        let started = ContinuousClock.now
+        var lastStatus = ContinuousClock.now
+        while !InterruptFlag.isRaised {
+            if let duration, started.duration(to: .now) >= .seconds(duration) { printer.note("--duration reached"); break }
+            if let line = operatorInput.next() {
+                if await handle(line, supervisor, printer: printer) { break }
+                continue
+            }
+            let lifecycle = await supervisor.lifecycle
+            if lifecycle == .ending || lifecycle == .idle { break }  // the dose delivered, or ended
+            if !json, lastStatus.duration(to: .now) >= .seconds(5) {
+                printer.note(await status(supervisor))
+                lastStatus = .now
+            }
+            try? await Task.sleep(for: .milliseconds(50))
+        }
+        await finish(supervisor, printer: printer)
+        printing.cancel()
+        eventJournal.close()
+        printer.note("journal: \(journal)")
+    }
+
+    /// Self-test, priming (the blood or infusion pump at a priming flow), treatment at the flows.
+    private func prepare(_ supervisor: Supervisor, configuration: CircuitConfiguration, printer: EventPrinter) async throws {
+        let selfTest = await supervisor.runSelfTest()
+        guard selfTest.passed else {
+            throw CommandFailure.device("self-test FAILED (SR-18): " + selfTest.checks.filter { !$0.passed }.map(\.description).joined(separator: "; "))
+        }
+        try await require(supervisor.perform(.startPriming), "startPriming")
+        let primingPump: PumpRole = configuration.device(.bloodPump) != nil ? .blood : .infusion
+        let primingFlow = primingPump == .blood ? min(blood, 100) : min(infusion, 1)
+        try await require(supervisor.perform(.setFlow(primingPump, .mLPerMinute(primingFlow))), "setFlow \(primingPump) \(primingFlow)")
+        try? await Task.sleep(for: .seconds(2))
+        try await require(supervisor.perform(.finishPriming), "finishPriming")
+        try await require(supervisor.perform(.startTreatment), "startTreatment")
+        for (pump, flow) in flows(for: configuration) {
+            try await require(supervisor.perform(.setFlow(pump, .mLPerMinute(flow))), "setFlow \(pump) \(flow)")
+        }
+    }
+
+    private func require(_ result: CommandResult, _ what: String) throws {
+        guard result.isAccepted else { throw CommandFailure.device("\(what) refused: \(result)") }
+    }
+
+    /// One operator line; returns true when the treatment is to end.
+    private func handle(_ line: String, _ supervisor: Supervisor, printer: EventPrinter) async -> Bool {
+        let words = line.split(separator: " ").map(String.init)
+        guard let verb = words.first else { return false }
+        let command: OperatorCommand
+        switch verb {
+        case "acknowledge": command = .acknowledge(.all)
+        case "resume": command = .resume
+        case "pause": command = .pause
+        case "end": return true
+        case "status":
+            printer.note(await status(supervisor))
+            return false
+        case "flow":
+            let pumps: [String: PumpRole] = ["blood": .blood, "plasma": .plasma, "recirculation": .recirculation, "infusion": .infusion]
+            guard words.count == 3, let pump = pumps[words[1]], let value = Double(words[2]), value.isFinite, value >= 0 else {
+                printer.note("usage: flow blood|plasma|recirculation|infusion ML_PER_MIN (got '\(line)')")
+                return false
+            }
+            command = .setFlow(pump, .mLPerMinute(value))
+        default:
+            printer.note("unknown command '\(verb)' (acknowledge, resume, pause, end, flow PUMP ML_PER_MIN, status)")
+            return false
+        }
+        _ = await supervisor.perform(command)  // its result is printed from the event stream
+        return false
+    }
+
+    private func status(_ supervisor: Supervisor) async -> String {
+        let lifecycle = await supervisor.lifecycle
+        let faults = await supervisor.activeFaults
+        var text = "status: \(lifecycle)"
+        if !faults.isEmpty { text += "; active: " + faults.map { "\($0.condition)" }.joined(separator: ", ") }
+        if let infusion = await supervisor.infusion { text += "; infusion \(infusion)" }
+        return text
+    }
+
+    /// Ends the treatment through the lifecycle (pumps stopped, clamp closed), back to idle.
+    private func finish(_ supervisor: Supervisor, printer: EventPrinter) async {
+        let lifecycle = await supervisor.lifecycle
+        if lifecycle == .treating || lifecycle == .paused || lifecycle.safeState != nil { _ = await supervisor.perform(.endTreatment) }
+        if await !supervisor.activeFaults.allSatisfy(\.isAcknowledged) { _ = await supervisor.perform(.acknowledge(.all)) }
+        if await supervisor.lifecycle != .idle { _ = await supervisor.perform(.returnToIdle) }
+        try? await Task.sleep(for: .milliseconds(200))
+        await supervisor.stop()
+    }
+}
+
+/// Lines the operator types, read on a thread of their own (standard input blocks).
+///
+/// Read with read(2), not `readLine()`: a blocked `readLine()` holds stdin's stdio lock,
+/// and `fflush(nil)` anywhere in the process (as `Terminal.line` does) would then wait
+/// for the operator's next line.
+final class OperatorInput: @unchecked Sendable {
+    private let lock = NSLock()
+    private var lines: [String] = []
+
+    init() {
+        let thread = Thread { [self] in
+            var pending = Data()
+            while true {
+                let chunk = FileHandle.standardInput.availableData
+                if chunk.isEmpty { break }  // end of input: the treatment goes on
+                pending.append(chunk)
+                while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
+                    let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
+                    pending.removeSubrange(pending.startIndex...newline)
+                    let trimmed = line.trimmingCharacters(in: .whitespacesAndNewlines)
+                    if !trimmed.isEmpty { lock.withLock { lines.append(trimmed) } }
+                }
+            }
+        }
+        thread.start()
+    }
+
+    /// The next line typed, if any.
+    func next() -> String? { lock.withLock { lines.isEmpty ? nil : lines.removeFirst() } }
+}
+
+/// Prints supervisor events as timestamped lines, or one JSON object per line.
+struct EventPrinter: Sendable {
+    let json: Bool
+    let start = Terminal.now()
+
+    func print(_ event: SupervisorEvent) {
+        if json {
+            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"event":"\#(Self.escape(event.description))"}"#)
+        } else {
+            Terminal.line("\(Terminal.timestamp(Terminal.now())) \(event)")
+        }
+    }
+
+    func note(_ text: String) {
+        if json {
+            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"note":"\#(Self.escape(text))"}"#)
+        } else {
+            Terminal.line("\(Terminal.timestamp(Terminal.now())) \(text)")
+        }
+    }
+
+    static func escape(_ text: String) -> String {
+        var out = ""
+        for scalar in text.unicodeScalars {
+            switch scalar {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            case "\t": out += "\\t"
+            default:
+                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
+            }
+        }
+        return out
+    }
+}
