@@ -109,7 +109,7 @@ let package = Package(
         .executableTarget(
             name: "TransportBench",
             dependencies: ["Modbus", "Serial", "BusRuntime", "Circuit", "CircuitConfiguration", "Simulator", "Interlock",
-                           "HardwareInterfaces"],
+                           "HardwareInterfaces", "FirmwareProtocols"],
             path: "Benchmarks/TransportBench",
             swiftSettings: swiftSettings
         ),
