@@ -198,7 +198,9 @@ struct ReactionBenchmark {
         due_* (p50/p99/max, target_met) runs from the moment the condition is due to trip (SAFETY.md's definition: \
         its persistence elapsed) to the end point: for imposed conditions (air, a leak, a door) the instant it was \
         imposed; for ramps (pressures, temperatures, a slowing rotor, an element heating) the physics step at which \
-        the simulator handed the devices a value past the limit (a tripwire in the simulator, 10 ms resolution), plus \
+        the simulator handed the devices a value past the limit (a tripwire in the simulator, 10 ms resolution; the \
+        temperature rows use the value the device reports, at its 0.01 °C resolution, since a slow ramp crosses as \
+        reported hundreds of ms after the true value), plus \
         the row's persistence where one is kept; SR-15 the last good sample plus the 300 ms deadline; SR-16 the third \
         failed transaction (the condition itself); SR-17 the freezing plus its window. It includes up to one poll \
         period of the tripping signal. The end point is the receipt, on the supervisor's event stream, of the \

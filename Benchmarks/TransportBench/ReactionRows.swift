@@ -71,14 +71,19 @@ extension ReactionRow {
         simulator.device(role: "plasmaTemperature") as! SimulatedTemperatureSensor
     }
 
-    /// What the plasma probes report (their registers, measurement faults included).
+    /// What `register` of `device` reports now (its resolution and faults included): the
+    /// value a poll would read. Slow ramps cross a limit as reported up to one resolution
+    /// step (0.01 °C: hundreds of ms for a plasma warming 0.02 °C/s) after the true value.
+    static func reported(_ device: any SimulatedDevice, _ register: RegisterDefinition) -> Double? {
+        guard let words = try? device.read(.input, address: register.address, count: register.width) else { return nil }
+        return try? register.decode(words)
+    }
+
+    /// What the plasma probes report.
     static func reportedProbes(_ simulator: CircuitSimulator) -> (a: Double, b: Double)? {
         let device = plasmaProbes(simulator)
-        func value(_ register: RegisterDefinition) -> Double? {
-            guard let words = try? device.read(.input, address: register.address, count: 1) else { return nil }
-            return try? register.decode(words)
-        }
-        guard let a = value(TemperatureSensorProtocol.probeA), let b = value(TemperatureSensorProtocol.probeB) else { return nil }
+        guard let a = reported(device, TemperatureSensorProtocol.probeA), let b = reported(device, TemperatureSensorProtocol.probeB)
+        else { return nil }
         return (a, b)
     }
 
@@ -118,9 +123,8 @@ extension ReactionRow {
                     clear: ["set plasmaHeater outletSensorOffset 0", "condition ambientTemperature 24"],
                     afterRecovery: ["condition ambientTemperature 37"],
                     reaction: .outputs,
-                    due: .crossing("either plasma probe > 37.1 °C") {
-                        let probes = plasmaProbes($0)
-                        return max(probes.probeATemperature, probes.probeBTemperature) > 37.1
+                    due: .crossing("either plasma probe reports > 37.1 °C") {
+                        reportedProbes($0).map { max($0.a, $0.b) > 37.1 } ?? false
                     },
                     setup: RigSetup(tightening: {
                         $0.plasmaTemperatureHigh = .celsius(37.1)
@@ -132,9 +136,8 @@ extension ReactionRow {
                     provoke: ["set plasmaHeater elementOpen true", "condition ambientTemperature 18"],
                     clear: ["set plasmaHeater elementOpen false", "condition ambientTemperature 37"],
                     reaction: .outputs,
-                    due: .crossing("either plasma probe < 36.7 °C") {
-                        let probes = plasmaProbes($0)
-                        return min(probes.probeATemperature, probes.probeBTemperature) < 36.7
+                    due: .crossing("either plasma probe reports < 36.7 °C") {
+                        reportedProbes($0).map { min($0.a, $0.b) < 36.7 } ?? false
                     },
                     setup: RigSetup(tightening: {
                         // The alarm level may not sit below the S2 level: both at 36.7 °C, the
@@ -155,7 +158,9 @@ extension ReactionRow {
                     tightened: "persistence 5 s -> 0; ambient 37 °C (a steady plasma)", within: .seconds(6)),
         ReactionRow(sr: "SR-11", requirement: .sr11, kind: .heaterElementOverTemperature, signal: .heater,
                     provoke: ["set plasmaHeater airLock true"], clear: ["set plasmaHeater airLock false"],
-                    reaction: .outputs, due: .crossing("heater element > 41 °C") { heater($0).elementTemperature > 41 },
+                    reaction: .outputs, due: .crossing("the heater element reports > 41 °C") {
+                        (reported(heater($0), HeaterProtocol.elementTemperature) ?? 0) > 41
+                    },
                     setup: RigSetup(tightening: { $0.heaterElementHigh = .celsius(41) }, plasmaTemperature: 36,
                                     prepare: ["condition ambientTemperature 18"]),
                     tightened: "limit 45 -> 41 °C (no persistence); an 18 °C room, so the heater is working", within: .seconds(20)),
