@@ -136,7 +136,8 @@ import Testing
                              reaction: .s1, whileCausePersists: .transient, alone: [.sr16])
     }
 
-    /// SR-16: the venous sensor stops answering.
+    /// SR-16: the venous sensor stops answering. Its bus-mates wait behind its timeouts and
+    /// its own reading ages first (SR-15, also S1); the third failed reply adds SR-16.
     @Test func sr16VenousSensorGone() async throws {
         try await latchedRow(.sr16, provoke: ["fault venousPressure silent"], clear: ["clear venousPressure"],
                              reaction: .s1, whileCausePersists: .resumeRefused)
