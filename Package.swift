@@ -116,7 +116,7 @@ let package = Package(
         .executableTarget(
             name: "TransportBench",
             dependencies: ["Modbus", "Serial", "BusRuntime", "Circuit", "CircuitConfiguration", "Simulator", "Interlock", "Journal",
-                           "HardwareInterfaces"],
+                           "HardwareInterfaces", "FirmwareProtocols"],
             path: "Benchmarks/TransportBench",
             swiftSettings: swiftSettings
         ),

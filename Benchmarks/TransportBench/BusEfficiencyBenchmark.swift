@@ -81,7 +81,7 @@ enum BusEfficiencyBenchmark {
             if saturated {
                 subject = try await saturatedSubject(hepabus: hepabus)
             } else {
-                let rig = try await ReactionRig.start(persistenceZero: false)
+                let rig = try await ReactionRig.start(RigSetup(tightening: { _ in }))  // SAFETY.md's limits
                 subject = Subject(runtime: rig.runtime, supervisor: rig.supervisor) { await rig.stop() }
             }
         } catch {

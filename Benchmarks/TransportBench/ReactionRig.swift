@@ -5,63 +5,77 @@ import HardwareInterfaces
 import Interlock
 import Simulator
 
+/// How a row's circuit is set up: the limits tightened for it, where the plasma starts,
+/// and control lines sent before the self-test (the circuit's surroundings).
+struct RigSetup: Sendable {
+    var tightening: @Sendable (inout InterlockLimits) -> Void
+    var plasmaTemperature = 37.0
+    var prepare: [String] = []
+}
+
 /// The simulated `bal` circuit (wire time emulated at the preset's baud rates) under
-/// the real stack (CircuitRuntime + Supervisor, no journal, every persistence zero),
-/// driven into treatment as the demo does.
+/// the real stack (CircuitRuntime + Supervisor, no journal, the row's limits), driven
+/// into treatment as the demo does. Records when each safety command's acknowledgement
+/// and each alarm reached the supervisor's event stream.
 final class ReactionRig: @unchecked Sendable {
     let simulator: CircuitSimulator
     let runtime: CircuitRuntime
     let supervisor: Supervisor
-    /// Receipt instants of successful safety-command acknowledgements (event stream).
+    /// The instant the supervisor's clock starts from (taken just before it was built, so
+    /// at most microseconds early): `trippedAt` seconds are measured from here.
+    let supervisorOrigin: ContinuousClock.Instant
     private let lock = NSLock()
     private var safetyAcks: [ContinuousClock.Instant] = []
+    private var alarms: [(at: ContinuousClock.Instant, fault: ActiveFault)] = []
     private var eventTask: Task<Void, Never>?
 
-    private init(simulator: CircuitSimulator, runtime: CircuitRuntime, supervisor: Supervisor) {
+    private init(simulator: CircuitSimulator, runtime: CircuitRuntime, supervisor: Supervisor, origin: ContinuousClock.Instant) {
         self.simulator = simulator
         self.runtime = runtime
         self.supervisor = supervisor
+        self.supervisorOrigin = origin
     }
 
     /// Builds and starts everything; throws a description when a step fails.
-    static func start(persistenceZero: Bool = true) async throws -> ReactionRig {
+    static func start(_ setup: RigSetup) async throws -> ReactionRig {
         let configuration = try CircuitConfigurationLoader.preset("bal")
         var options = CircuitSimulator.Options()
         options.emulatesWireTime = true
+        options.initialPlasmaTemperature = setup.plasmaTemperature
         let simulator = try CircuitSimulator(layout: SimulatedCircuitLayout(configuration: configuration), options: options)
         try simulator.start()
         let endpoints = Dictionary(uniqueKeysWithValues: simulator.manifest.buses.map { ($0.name, BusEndpoint.serial(path: $0.endpoint)) })
         let runtime: CircuitRuntime
         let supervisor: Supervisor
+        let origin: ContinuousClock.Instant
         do {
             runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
-            // Zero persistence only for the measured rows (SR-1 and SR-13 have none anyway):
-            // `persistence = .zero` for every row makes SR-12 trip on the blood pump's
-            // spin-up in priming (the tachometer lags the command), so nothing can be treated.
-            let zero: @Sendable (inout InterlockLimits) -> Void = {
-                $0.persistence.venousPressureHigh = 0
-                $0.persistence.arterialPressureLow = 0
-                $0.persistence.bloodLeak = 0
-            }
-            supervisor = try Supervisor(runtime: runtime, journal: nil, tightening: persistenceZero ? zero : nil)
+            origin = ContinuousClock.now
+            supervisor = try Supervisor(runtime: runtime, journal: nil, tightening: setup.tightening)
         } catch {
             simulator.stop()
             throw error
         }
-        let rig = ReactionRig(simulator: simulator, runtime: runtime, supervisor: supervisor)
+        let rig = ReactionRig(simulator: simulator, runtime: runtime, supervisor: supervisor, origin: origin)
         let events = await supervisor.events()
         rig.eventTask = Task { [weak rig] in
             for await event in events {
-                if case .actuatorCommanded(let command, .success, _) = event, command.isSafetyCommand {
-                    let at = ContinuousClock.now
-                    guard let rig else { return }
+                let at = ContinuousClock.now
+                guard let rig else { return }
+                switch event {
+                case .actuatorCommanded(let command, .success, _) where command.isSafetyCommand:
                     rig.lock.withLock { rig.safetyAcks.append(at) }
+                case .alarmRaised(let fault):
+                    rig.lock.withLock { rig.alarms.append((at, fault)) }
+                default:
+                    break
                 }
             }
         }
         await supervisor.start()
-        try? await Task.sleep(for: .milliseconds(600))  // first samples of every role
         do {
+            for line in setup.prepare { try rig.control(line) }
+            try? await Task.sleep(for: .milliseconds(600))  // first samples of every role
             try await rig.enterTreatment()
         } catch {
             await rig.stop()
@@ -76,9 +90,29 @@ final class ReactionRig: @unchecked Sendable {
         simulator.stop()
     }
 
+    /// One line of the simulator's control interface, run in process (the same dispatch
+    /// as the control socket, without the socket's latency in the measurement).
+    func control(_ line: String) throws {
+        let reply = try simulator.perform(ControlCommand.parse(line))
+        guard reply.hasPrefix("{\"ok\":true") else { throw BenchFailure("'\(line)': \(reply)") }
+    }
+
     /// The last safety-command acknowledgement received in `from...to`.
     func lastSafetyAck(from: ContinuousClock.Instant, to: ContinuousClock.Instant) -> ContinuousClock.Instant? {
         lock.withLock { safetyAcks.filter { $0 >= from && $0 <= to }.max() }
+    }
+
+    /// How many alarms have been reported so far.
+    var alarmCount: Int { lock.withLock { alarms.count } }
+
+    /// The first alarm reported after the first `mark` ones that `matches`.
+    func alarm(after mark: Int, _ matches: (ActiveFault) -> Bool) -> (at: ContinuousClock.Instant, fault: ActiveFault)? {
+        lock.withLock { alarms.dropFirst(mark).first { matches($0.fault) } }
+    }
+
+    /// The instant of a fault's `trippedAt` on the continuous clock.
+    func instant(ofSupervisorTime seconds: Double) -> ContinuousClock.Instant {
+        supervisorOrigin + .nanoseconds(Int64((seconds * 1e9).rounded()))
     }
 
     func pumpFlow(_ role: CircuitRole) -> Double? {

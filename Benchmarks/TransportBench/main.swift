@@ -14,7 +14,7 @@ let usage = """
            hepabus-bench client-swift rtu PATH N [--mode swift-client|swift-bus-actor|swift-bus-batch]
            hepabus-bench client-swift tcp HOST PORT N [--mode ...]
            hepabus-bench serve
-           hepabus-bench reaction [--trips N] [--json]
+           hepabus-bench reaction [--trips N] [--rows SR-2,SR-5] [--json]
            hepabus-bench bus-efficiency [--seconds S] [--saturated [--hepabus PATH]] [--json]
            hepabus-bench soak [--seconds S] [--interval I] [--hepabus PATH] [--json]
 
@@ -31,10 +31,11 @@ let usage = """
                   (what `transport` runs in its children).
     serve         Only the servers, until interrupted, for profiling one client by hand.
     reaction      The simulated `bal` circuit (wire time emulated, 115200 8E1) under the real
-                  stack (CircuitRuntime + Supervisor, every persistence zero), in treatment;
-                  provokes SR-2, SR-4, SR-1, SR-7 and SR-13 N times each (default 20),
-                  acknowledging and resuming in between, and reports trip-to-safe-state
-                  times (p50, p99, max) against SAFETY.md's target.
+                  stack (CircuitRuntime + Supervisor, the measured row's persistence zero), in
+                  treatment; provokes every row SR-1…SR-17 (or --rows) N times each (default
+                  20), recovering in between, and reports due-to-safe, trip-to-safe and
+                  imposed-to-safe times (p50, p99, max; to the alarm for alarm-only rows)
+                  against SAFETY.md's target.
     bus-efficiency  The same circuit treating at nominal poll rates for S seconds (default 10);
                   per bus: achieved transactions/s, modelled wire time at the bus's settings,
                   line utilisation and the share of the nominal schedule that ran.

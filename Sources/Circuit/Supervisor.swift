@@ -1,5 +1,6 @@
 import BusRuntime
 import CircuitConfiguration
+import Drivers
 import Foundation
 import HardwareInterfaces
 import Interlock
@@ -270,30 +271,39 @@ public actor Supervisor {
     public func runSelfTest() async -> (passed: Bool, checks: [SelfTestCheck]) {
         let started = await perform(.startSelfTest)
         guard started.isAccepted else { return (false, [SelfTestCheck(.other("startSelfTest"), passed: false, detail: "\(started)")]) }
+        let testStarted = ContinuousClock.now
         var checks: [SelfTestCheck] = []
         let identities = await runtime.identifyAll()
         for case let (role, .success(identity)) in identities { knownIdentities[role] = identity }
-        let fresh = runtime.snapshot
+        // Judged on samples taken since the test began, never on an older snapshot.
+        let fresh = await freshSnapshot(since: testStarted, within: .milliseconds(1500))
         for role in circuit.roles {
-            for deviceRole in InterlockMapping.deviceRoles(role) {
+            // Roles the interlock does not watch (the heparin pump, the bioreactor probe) are
+            // devices of the circuit all the same: missing, they fail the test.
+            let deviceRoles = InterlockMapping.deviceRoles(role)
+            let items: [(present: SelfTestCheck.Item, plausible: SelfTestCheck.Item, watchdog: SelfTestCheck.Item?)] =
+                deviceRoles.isEmpty
+                ? [(.other("devicePresent(\(role.rawValue))"), .other("plausibleReading(\(role.rawValue))"),
+                    circuit.device(role).map { Self.hasWatchdog($0.family) } == true ? .other("watchdogArmed(\(role.rawValue))") : nil)]
+                : deviceRoles.map { (.devicePresent($0), .plausibleReading($0), $0.isActuator ? .watchdogArmed($0) : nil) }
+            for item in items {
                 switch identities[role] {
-                case .success(let identity)?: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: true, detail: identity))
-                case .failure(let error)?: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: false, detail: "\(error)"))
-                case nil: checks.append(SelfTestCheck(.devicePresent(deviceRole), passed: false, detail: "not identified"))
+                case .success(let identity)?: checks.append(SelfTestCheck(item.present, passed: true, detail: identity))
+                case .failure(let error)?: checks.append(SelfTestCheck(item.present, passed: false, detail: "\(error)"))
+                case nil: checks.append(SelfTestCheck(item.present, passed: false, detail: "not identified"))
                 }
                 let sample = fresh[role]
-                let age = sample?.age(at: .now)
-                let plausible = sample?.reading != nil && sample?.lastError == nil && (age.map { $0 < .seconds(1) } ?? false)
-                checks.append(SelfTestCheck(.plausibleReading(deviceRole), passed: plausible,
-                                            detail: plausible ? sample!.reading!.summary : (sample?.lastError.map { "\($0)" } ?? "no recent reading")))
-                if deviceRole.isActuator {
-                    let watchdog = await runtime.readWatchdogTimeout(role)
-                    switch watchdog {
+                let plausible = sample?.reading != nil && sample?.lastError == nil && (sample?.sampledAt.map { $0 > testStarted } ?? false)
+                checks.append(SelfTestCheck(item.plausible, passed: plausible,
+                                            detail: plausible ? sample!.reading!.summary
+                                                : (sample?.lastError.map { "\($0)" } ?? "no reading since the self-test began")))
+                if let watchdogItem = item.watchdog {
+                    switch await runtime.readWatchdogTimeout(role) {
                     case .success(let timeout):
                         let armed = timeout > .zero && timeout <= .seconds(10)
-                        checks.append(SelfTestCheck(.watchdogArmed(deviceRole), passed: armed, detail: "timeout \(timeout)"))
+                        checks.append(SelfTestCheck(watchdogItem, passed: armed, detail: "timeout \(timeout)"))
                     case .failure(let error):
-                        checks.append(SelfTestCheck(.watchdogArmed(deviceRole), passed: false, detail: "\(error)"))
+                        checks.append(SelfTestCheck(watchdogItem, passed: false, detail: "\(error)"))
                     }
                 }
             }
@@ -305,23 +315,53 @@ public actor Supervisor {
         return (passed, checks)
     }
 
-    /// Closes the clamp and watches the position feedback follow.
+    /// Families with a host watchdog (actuators).
+    private static func hasWatchdog(_ family: String) -> Bool {
+        ["peristalticPump", "asciiPump", "heater", "airDetector"].contains(family)
+    }
+
+    /// The runtime's snapshot once every role has been sampled since `since`, or as it is
+    /// when `within` has passed.
+    private func freshSnapshot(since: ContinuousClock.Instant, within limit: Duration) async -> CircuitSnapshot {
+        let deadline = ContinuousClock.now + limit
+        while ContinuousClock.now < deadline {
+            let snapshot = runtime.snapshot
+            // A device still failing keeps us waiting to the limit: its next poll (perhaps
+            // backed off) may be the first to answer.
+            let settled = circuit.roles.allSatisfy { role in snapshot[role]?.sampledAt.map { $0 > since } ?? false }
+            if settled { return snapshot }
+            try? await Task.sleep(for: .milliseconds(20))
+        }
+        return runtime.snapshot
+    }
+
+    /// Moves the return clamp both ways and watches the position feedback follow: closed,
+    /// open, closed again (it is closed at rest, so a clamp that cannot open would otherwise
+    /// pass). Safe here: nothing runs during the self-test.
     private func checkClampFeedback() async -> SelfTestCheck {
         guard circuit.device(.airDetector) != nil else {
             return SelfTestCheck(.returnClampFeedback, passed: false, detail: "the circuit has no air detector / clamp")
         }
-        if case .failure(let error) = await runtime.performSupervised(.closeClamp) {
-            return SelfTestCheck(.returnClampFeedback, passed: false, detail: "close command failed: \(error)")
-        }
-        let deadline = ContinuousClock.now + .seconds(1)
-        while ContinuousClock.now < deadline {
-            if case .airDetector(let r)? = runtime.snapshot[.airDetector]?.reading, r.clampPosition == .closed,
-               let at = runtime.snapshot[.airDetector]?.sampledAt, at > deadline - .seconds(1) {
-                return SelfTestCheck(.returnClampFeedback, passed: true, detail: "closed, confirmed by position feedback")
+        for (command, position) in [(ActuatorCommand.closeClamp, ClampPosition.closed), (.openClamp, .open), (.closeClamp, .closed)] {
+            if case .failure(let error) = await runtime.performSupervised(command) {
+                return SelfTestCheck(.returnClampFeedback, passed: false, detail: "\(command) failed: \(error)")
             }
-            try? await Task.sleep(for: .milliseconds(20))
+            let commanded = ContinuousClock.now
+            var confirmed = false
+            while ContinuousClock.now < commanded + .seconds(1) {
+                if let sample = runtime.snapshot[.airDetector], case .airDetector(let r)? = sample.reading,
+                   let at = sample.sampledAt, at > commanded, r.clampPosition == position {
+                    confirmed = true
+                    break
+                }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            if !confirmed {
+                _ = await runtime.performSupervised(.closeClamp)
+                return SelfTestCheck(.returnClampFeedback, passed: false, detail: "no \(position) feedback within 1 s of '\(command)'")
+            }
         }
-        return SelfTestCheck(.returnClampFeedback, passed: false, detail: "no closed feedback within 1 s of the close command")
+        return SelfTestCheck(.returnClampFeedback, passed: true, detail: "closed, opened and closed again, each confirmed by position feedback")
     }
 
     // MARK: Supervision

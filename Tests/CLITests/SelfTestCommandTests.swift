@@ -37,7 +37,10 @@ import Testing
         #expect(report["failed"] as? Int == 0)
         let checks = try #require(report["checks"] as? [[String: Any]])
         // Every interlock device of bal: present and plausible; six actuators with watchdogs; the clamp.
-        #expect(checks.count == 12 * 2 + 5 + 1, "\(checks.map { $0["check"] ?? "" })")
+        // And the roles the interlock does not watch: the heparin pump (present, plausible,
+        // watchdog) and the bioreactor probe (present, plausible).
+        let expected = 12 * 2 + 5 + 1 + 3 + 2
+        #expect(checks.count == expected, "\(checks.map { $0["check"] ?? "" })")
         #expect(checks.allSatisfy { $0["passed"] as? Bool == true })
         #expect((report["final_state"] as? String)?.hasPrefix("idle") == true, "\(report)")
         try expectSafeIdle(sim)

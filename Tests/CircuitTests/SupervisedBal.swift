@@ -92,6 +92,8 @@ final class SupervisedBal: @unchecked Sendable {
         eventTask?.cancel()
         journal.close()
         simulator.stop()
+        // The run directory (ptys' links, control socket, journal) is this test's alone.
+        try? FileManager.default.removeItem(atPath: simulator.runDirectory)
     }
 
     // MARK: The control interface
@@ -205,7 +207,7 @@ final class SupervisedBal: @unchecked Sendable {
 
     /// Whether the journal on disk holds an entry of `kind` for `requirement` from `mark` on.
     func journalHas(_ kind: JournalEntry.Kind, _ requirement: SafetyRequirement, since mark: UInt64) throws -> Bool {
-        try journalFromDisk().contains { $0.sequence >= mark && $0.kind == kind && ($0.fields["sr"] == requirement.id || $0.message.contains(requirement.id)) }
+        try journalFromDisk().contains { $0.sequence >= mark && $0.kind == kind && ($0.fields["sr"] == requirement.id || $0.message.contains(requirement.id + " ")) }
     }
 
     /// The active fault of `condition`, if any.
