@@ -233,7 +233,7 @@ struct EventPrinter: Sendable {
 
     func print(_ event: SupervisorEvent) {
         if json {
-            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"event":"\#(Self.escape(event.description))"}"#)
+            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"event":"\#(jsonEscaped(event.description))"}"#)
         } else {
             Terminal.line("\(Terminal.timestamp(Terminal.now())) \(event)")
         }
@@ -241,24 +241,9 @@ struct EventPrinter: Sendable {
 
     func note(_ text: String) {
         if json {
-            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"note":"\#(Self.escape(text))"}"#)
+            Terminal.line(#"{"t":\#(String(format: "%.3f", Terminal.now() - start)),"note":"\#(jsonEscaped(text))"}"#)
         } else {
             Terminal.line("\(Terminal.timestamp(Terminal.now())) \(text)")
         }
-    }
-
-    static func escape(_ text: String) -> String {
-        var out = ""
-        for scalar in text.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\t": out += "\\t"
-            default:
-                if scalar.value < 0x20 { out += String(format: "\\u%04x", scalar.value) } else { out.unicodeScalars.append(scalar) }
-            }
-        }
-        return out
     }
 }
