@@ -13,7 +13,7 @@ import Foundation
 /// transaction itself). Poll loops and other hot paths run that way.
 public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
     public let name: String
-    private let condition = NSCondition()
+    private let condition = MonotonicCondition()
     // Guarded by `condition`.
     private var jobs: [UnownedJob] = []
     private var head = 0
@@ -139,10 +139,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
                         break
                     }
                     if head < jobs.count { break }
-                    // NSCondition waits on the wall clock: wait the monotonic remainder from now.
-                    let remaining = now.duration(to: first.deadline)
-                    let seconds = Double(remaining.components.seconds) + Double(remaining.components.attoseconds) * 1e-18
-                    _ = condition.wait(until: Date(timeIntervalSinceNow: seconds))
+                    condition.wait(until: first.deadline)
                 } else {
                     if head < jobs.count || stopping { break }
                     condition.wait()
