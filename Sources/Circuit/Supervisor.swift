@@ -91,6 +91,10 @@ public actor Supervisor {
     public var lifecycle: Lifecycle { interlock.lifecycle }
     public var activeFaults: [ActiveFault] { interlock.state.faults }
     public var outputs: OutputDemand { interlock.outputs }
+    /// The safety hold in force, if any: after a latched trip the outputs stay reduced until
+    /// an accepted resume, even once its alarm is acknowledged and cleared. A heater-off hold
+    /// (SR-11) does not show in ``lifecycle`` (only S1 and S2 do): the heater waits for a resume.
+    public var safetyHold: SafetyReaction? { interlock.state.hold }
 
     private var now: Double {
         let elapsed = origin.duration(to: .now)

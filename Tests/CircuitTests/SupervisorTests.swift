@@ -35,7 +35,8 @@ import Testing
         #expect(await eventually { await supervisor.lifecycle.safeState == .s1 })
         let clamp = bal.simulator.device(role: "airDetector") as? SimulatedAirDetector
         #expect(await eventually { clamp?.isClampClosed == true })
-        // While the air is there, nothing resumes.
+        // While the air is there, nothing resumes; the hold is visible to the controller.
+        #expect(await supervisor.safetyHold == .patientSafe)
         #expect(await supervisor.perform(.resume).isAccepted == false)
 
         bal.simulator.conditions.airInReturnLine = false
@@ -47,6 +48,7 @@ import Testing
         let resumed = await supervisor.perform(.resume).isAccepted
         let faults = await supervisor.activeFaults
         #expect(resumed, "faults: \(faults)")
+        #expect(await supervisor.safetyHold == nil, "an accepted resume lifts the hold")
         let pump = bal.simulator.device(role: "bloodPump") as? SimulatedPump
         #expect(await eventually { (pump?.trueFlowRate ?? 0) > 140 })
         await supervisor.stop()

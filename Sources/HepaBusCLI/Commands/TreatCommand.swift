@@ -180,6 +180,7 @@ struct TreatCommand: AsyncParsableCommand {
         let faults = await supervisor.activeFaults
         var text = "status: \(lifecycle)"
         if !faults.isEmpty { text += "; active: " + faults.map { "\($0.condition)" }.joined(separator: ", ") }
+        if let hold = await supervisor.safetyHold { text += "; held at \(hold) until resumed" }
         if let infusion = await supervisor.infusion { text += "; infusion \(infusion)" }
         return text
     }
