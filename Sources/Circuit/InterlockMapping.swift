@@ -57,25 +57,8 @@ enum InterlockMapping {
             }
             let v = setting.value
             do {
-                limits = try limits.tightened { l in
-                    switch setting.name {
-                    case "venousPressureHigh": l.venousPressureHigh = .mmHg(v)
-                    case "venousPressureLow": l.venousPressureLow = .mmHg(v)
-                    case "arterialPressureLow": l.arterialPressureLow = .mmHg(v)
-                    case "preFilterPressureHigh": l.preFilterPressureHigh = .mmHg(v)
-                    case "transmembranePressureHigh": l.transmembranePressureHigh = .mmHg(v)
-                    case "bloodLeak": l.bloodLeak = .ppm(v)
-                    case "plasmaTemperatureHigh": l.plasmaTemperatureHigh = .celsius(v)
-                    case "plasmaTemperatureLow": l.plasmaTemperatureLow = .celsius(v)
-                    case "plasmaTemperatureVeryLow": l.plasmaTemperatureVeryLow = .celsius(v)
-                    case "plasmaTemperatureTarget": l.plasmaTemperatureTarget = .celsius(v)
-                    case "temperatureProbeDisagreement": l.temperatureProbeDisagreement = v
-                    case "heaterElementHigh": l.heaterElementHigh = .celsius(v)
-                    case "tachometerDeviationPercent": l.tachometerDeviationPercent = v
-                    case "bloodPumpStopTime": l.bloodPumpStopTime = v
-                    default: break
-                    }
-                }
+                // Only the names above reach here (a circuit file tightens these, not the windows).
+                limits = try limits.tightened { $0.set(setting.name, to: v) }
             } catch {
                 throw CircuitError("\(place): \(error)")
             }

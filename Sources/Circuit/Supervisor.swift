@@ -243,13 +243,7 @@ public actor Supervisor {
     /// Waits (bounded) until each of `roles` has been sampled after now and that sample has
     /// been through the supervision queue.
     private func awaitFreshSamples(of roles: [CircuitRole], within limit: Duration) async {
-        let since = ContinuousClock.now
-        let deadline = since + limit
-        while !roles.isEmpty, ContinuousClock.now < deadline {
-            let snapshot = runtime.snapshot
-            if roles.allSatisfy({ (snapshot[$0]?.sampledAt ?? since) > since }) { break }
-            try? await Task.sleep(for: .milliseconds(5))
-        }
+        _ = await freshSnapshot(of: roles, since: .now, within: limit)
         // Everything queued so far (those samples included) is handled before the command.
         _ = await submit(.tick(at: now))
     }
@@ -280,7 +274,7 @@ public actor Supervisor {
         let identities = await runtime.identifyAll()
         for case let (role, .success(identity)) in identities { knownIdentities[role] = identity }
         // Judged on samples taken since the test began, never on an older snapshot.
-        let fresh = await freshSnapshot(since: testStarted, within: .milliseconds(1500))
+        let fresh = await freshSnapshot(of: circuit.roles, since: testStarted, within: .milliseconds(1500))
         for role in circuit.roles {
             // Roles the interlock does not watch (the heparin pump, the bioreactor probe) are
             // devices of the circuit all the same: missing, they fail the test.
@@ -324,17 +318,17 @@ public actor Supervisor {
         ["peristalticPump", "asciiPump", "heater", "airDetector"].contains(family)
     }
 
-    /// The runtime's snapshot once every role has been sampled since `since`, or as it is
-    /// when `within` has passed.
-    private func freshSnapshot(since: ContinuousClock.Instant, within limit: Duration) async -> CircuitSnapshot {
+    /// The runtime's snapshot once each of `roles` has been sampled since `since`, or as it
+    /// is when `within` has passed.
+    private func freshSnapshot(of roles: [CircuitRole], since: ContinuousClock.Instant,
+                               within limit: Duration) async -> CircuitSnapshot {
         let deadline = ContinuousClock.now + limit
         while ContinuousClock.now < deadline {
             let snapshot = runtime.snapshot
             // A device still failing keeps us waiting to the limit: its next poll (perhaps
             // backed off) may be the first to answer.
-            let settled = circuit.roles.allSatisfy { role in snapshot[role]?.sampledAt.map { $0 > since } ?? false }
-            if settled { return snapshot }
-            try? await Task.sleep(for: .milliseconds(20))
+            if roles.allSatisfy({ snapshot[$0]?.sampledAt.map { $0 > since } ?? false }) { return snapshot }
+            try? await Task.sleep(for: .milliseconds(5))
         }
         return runtime.snapshot
     }

@@ -69,25 +69,7 @@ public struct LimitTightening: Sendable {
             setPersistence(String(setting.name.dropFirst("persistence.".count)), v, in: &l.persistence)
             return
         }
-        switch setting.name {
-        case "frozenSensorWindow": l.frozenSensorWindow = v
-        case "bloodPumpStopTime": l.bloodPumpStopTime = v
-        case "transmembraneLatchTime": l.transmembraneLatchTime = v
-        case "consecutiveFailures": l.consecutiveFailures = Int(v)
-        case "venousPressureHigh": l.venousPressureHigh = .mmHg(v)
-        case "venousPressureLow": l.venousPressureLow = .mmHg(v)
-        case "arterialPressureLow": l.arterialPressureLow = .mmHg(v)
-        case "preFilterPressureHigh": l.preFilterPressureHigh = .mmHg(v)
-        case "transmembranePressureHigh": l.transmembranePressureHigh = .mmHg(v)
-        case "bloodLeak": l.bloodLeak = .ppm(v)
-        case "plasmaTemperatureHigh": l.plasmaTemperatureHigh = .celsius(v)
-        case "plasmaTemperatureLow": l.plasmaTemperatureLow = .celsius(v)
-        case "plasmaTemperatureVeryLow": l.plasmaTemperatureVeryLow = .celsius(v)
-        case "temperatureProbeDisagreement": l.temperatureProbeDisagreement = v
-        case "heaterElementHigh": l.heaterElementHigh = .celsius(v)
-        case "tachometerDeviationPercent": l.tachometerDeviationPercent = v
-        default: break
-        }
+        l.set(setting.name, to: v)
     }
 
     /// The closure the supervisor takes (nil when nothing is tightened).
