@@ -28,7 +28,7 @@ public struct ModbusExceptionCode: RawRepresentable, Hashable, Sendable, Error, 
         case 0x08: "memory parity error"
         case 0x0A: "gateway path unavailable"
         case 0x0B: "gateway target device failed to respond"
-        default: "unknown exception"
+        default: "non-standard exception code \(rawValue)"
         }
     }
 

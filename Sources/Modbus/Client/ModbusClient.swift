@@ -37,14 +37,23 @@ public final class ModbusClient {
         modbus_set_error_recovery(context, MODBUS_ERROR_RECOVERY_NONE)
         applyTimeouts()
         if modbus_connect(context) != 0 {
-            let message = Self.lastError()
+            let code = errno
+            var message = "cannot connect to \(endpoint): \(Self.lastError(code))"
+            if code == EINPROGRESS, case .tcp(let host, let port) = endpoint {
+                // libmodbus's connect leaves EINPROGRESS when its select() timed out.
+                let ms = options.responseTimeout.components.seconds * 1000 + options.responseTimeout.components.attoseconds / 1_000_000_000_000_000
+                message = "timed out connecting to \(host):\(port) after \(ms) ms"
+            }
             modbus_free(context)
             self.context = nil
             portLock = nil
-            throw .io("cannot connect to \(endpoint): \(message)")
+            throw .io(message)
         }
         if case .rtu(_, let settings) = endpoint {
             try verifyLine(settings)
+            // Whatever the line holds now answers somebody else's request (a late
+            // reply to a process that timed out and left): wait for silence, drop it.
+            drainUntilQuiet(options.resynchronisationQuiet, context)
         }
     }
 
@@ -105,24 +114,24 @@ public final class ModbusClient {
 
     // MARK: Reads
 
-    /// FC01. Wraps modbus_read_bits(3).
+    /// FC01. Sent with modbus_send_raw_request(3), answered through modbus_receive_confirmation(3).
     public func readCoils(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
-        try readBits(.readCoils, unit: unit, address: address, count: count) { modbus_read_bits($0, $1, $2, $3) }
+        try readBits(.readCoils, unit: unit, address: address, count: count)
     }
 
-    /// FC02. Wraps modbus_read_input_bits(3).
+    /// FC02. Sent with modbus_send_raw_request(3), answered through modbus_receive_confirmation(3).
     public func readDiscreteInputs(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
-        try readBits(.readDiscreteInputs, unit: unit, address: address, count: count) { modbus_read_input_bits($0, $1, $2, $3) }
+        try readBits(.readDiscreteInputs, unit: unit, address: address, count: count)
     }
 
-    /// FC03. Wraps modbus_read_registers(3).
+    /// FC03. Sent with modbus_send_raw_request(3), answered through modbus_receive_confirmation(3).
     public func readHoldingRegisters(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
-        try readRegisters(.readHoldingRegisters, unit: unit, address: address, count: count) { modbus_read_registers($0, $1, $2, $3) }
+        try readRegisters(.readHoldingRegisters, unit: unit, address: address, count: count)
     }
 
-    /// FC04. Wraps modbus_read_input_registers(3).
+    /// FC04. Sent with modbus_send_raw_request(3), answered through modbus_receive_confirmation(3).
     public func readInputRegisters(unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
-        try readRegisters(.readInputRegisters, unit: unit, address: address, count: count) { modbus_read_input_registers($0, $1, $2, $3) }
+        try readRegisters(.readInputRegisters, unit: unit, address: address, count: count)
     }
 
     /// Reads `count` entries of any table.
@@ -137,21 +146,23 @@ public final class ModbusClient {
 
     // MARK: Writes
 
-    /// FC05 (unit 0 broadcasts on RTU). Wraps modbus_write_bit(3).
+    /// FC05 (unit 0 broadcasts on RTU). Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func writeCoil(unit: UInt8, address: UInt16, value: Bool) throws(ModbusError) {
         let op = ModbusOperation(unit: unit, function: .writeSingleCoil, address: address)
-        if try broadcastIfUnitZero(op, pdu: [0x05] + be(address) + [value ? 0xFF : 0x00, 0x00]) { return }
-        _ = try transact(op, isWrite: true) { ctx in modbus_write_bit(ctx, Int32(address), value ? 1 : 0) }
+        let pdu: [UInt8] = [0x05] + be(address) + [value ? 0xFF : 0x00, 0x00]
+        if try broadcastIfUnitZero(op, pdu: pdu) { return }
+        _ = try transact(op, pdu: pdu, isWrite: true)
     }
 
-    /// FC06 (unit 0 broadcasts on RTU). Wraps modbus_write_register(3).
+    /// FC06 (unit 0 broadcasts on RTU). Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func writeRegister(unit: UInt8, address: UInt16, value: UInt16) throws(ModbusError) {
         let op = ModbusOperation(unit: unit, function: .writeSingleRegister, address: address)
-        if try broadcastIfUnitZero(op, pdu: [0x06] + be(address) + be(value)) { return }
-        _ = try transact(op, isWrite: true) { ctx in modbus_write_register(ctx, Int32(address), value) }
+        let pdu: [UInt8] = [0x06] + be(address) + be(value)
+        if try broadcastIfUnitZero(op, pdu: pdu) { return }
+        _ = try transact(op, pdu: pdu, isWrite: true)
     }
 
-    /// FC15 (unit 0 broadcasts on RTU). Wraps modbus_write_bits(3).
+    /// FC15 (unit 0 broadcasts on RTU). Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func writeCoils(unit: UInt8, address: UInt16, values: [Bool]) throws(ModbusError) {
         let op = ModbusOperation(unit: unit, function: .writeMultipleCoils, address: address, count: values.count)
         try check(count: values.count, max: 1968, op)
@@ -159,114 +170,157 @@ public final class ModbusClient {
         for (i, on) in values.enumerated() where on { packed[i / 8] |= 1 << (i % 8) }
         let pdu: [UInt8] = [0x0F] + be(address) + be(UInt16(values.count)) + [UInt8(packed.count)] + packed
         if try broadcastIfUnitZero(op, pdu: pdu) { return }
-        let bytes = values.map { UInt8($0 ? 1 : 0) }
-        _ = try transact(op, isWrite: true) { ctx in modbus_write_bits(ctx, Int32(address), Int32(bytes.count), bytes) }
+        _ = try transact(op, pdu: pdu, isWrite: true)
     }
 
-    /// FC16 (unit 0 broadcasts on RTU). Wraps modbus_write_registers(3).
+    /// FC16 (unit 0 broadcasts on RTU). Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func writeRegisters(unit: UInt8, address: UInt16, values: [UInt16]) throws(ModbusError) {
         let op = ModbusOperation(unit: unit, function: .writeMultipleRegisters, address: address, count: values.count)
         try check(count: values.count, max: 123, op)
         let pdu: [UInt8] = [0x10] + be(address) + be(UInt16(values.count)) + [UInt8(values.count * 2)] + values.flatMap(be)
         if try broadcastIfUnitZero(op, pdu: pdu) { return }
-        _ = try transact(op, isWrite: true) { ctx in modbus_write_registers(ctx, Int32(address), Int32(values.count), values) }
+        _ = try transact(op, pdu: pdu, isWrite: true)
     }
 
     /// FC22: register = (register AND andMask) OR (orMask AND NOT andMask).
-    /// Wraps modbus_mask_write_register(3).
+    /// Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func maskWriteRegister(unit: UInt8, address: UInt16, andMask: UInt16, orMask: UInt16) throws(ModbusError) {
         let op = ModbusOperation(unit: unit, function: .maskWriteRegister, address: address)
-        if try broadcastIfUnitZero(op, pdu: [0x16] + be(address) + be(andMask) + be(orMask)) { return }
-        _ = try transact(op, isWrite: true) { ctx in modbus_mask_write_register(ctx, Int32(address), andMask, orMask) }
+        let pdu: [UInt8] = [0x16] + be(address) + be(andMask) + be(orMask)
+        if try broadcastIfUnitZero(op, pdu: pdu) { return }
+        _ = try transact(op, pdu: pdu, isWrite: true)
     }
 
     /// FC23: writes `values` at `writeAddress`, then reads `readCount` registers
-    /// at `readAddress`, in one transaction. Wraps modbus_write_and_read_registers(3).
+    /// at `readAddress`, in one transaction. Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func writeAndReadRegisters(unit: UInt8, writeAddress: UInt16, values: [UInt16],
                                       readAddress: UInt16, readCount: Int) throws(ModbusError) -> [UInt16] {
         let op = ModbusOperation(unit: unit, function: .readWriteMultipleRegisters, address: readAddress, count: readCount)
         try check(count: values.count, max: 121, op)
         try check(count: readCount, max: 125, op)
         try refuseBroadcast(op)
-        var result = [UInt16](repeating: 0, count: readCount)
-        let n = try transact(op, isWrite: true) { ctx in
-            modbus_write_and_read_registers(ctx, Int32(writeAddress), Int32(values.count), values,
-                                            Int32(readAddress), Int32(readCount), &result)
-        }
-        try expectCount(n, readCount, op)
-        return result
+        let pdu: [UInt8] = [0x17] + be(readAddress) + be(UInt16(readCount)) + be(writeAddress)
+            + be(UInt16(values.count)) + [UInt8(values.count * 2)] + values.flatMap(be)
+        let data = try transact(op, pdu: pdu, isWrite: true)
+        return Self.registers(from: data)
     }
 
     /// FC17: the server id, run indicator and device data, as the device sent them.
-    /// Wraps modbus_report_slave_id(3).
+    /// Sent with modbus_send_raw_request(3) (RTU broadcast: no reply awaited), the reply checked by ModbusReplyCheck.
     public func reportServerID(unit: UInt8) throws(ModbusError) -> [UInt8] {
         let op = ModbusOperation(unit: unit, function: .reportServerID)
         try refuseBroadcast(op)
-        var buffer = [UInt8](repeating: 0, count: 252)
-        let n = try transact(op, isWrite: false) { ctx in modbus_report_slave_id(ctx, Int32(buffer.count), &buffer) }
-        return Array(buffer.prefix(min(Int(n), buffer.count)))
+        let data = try transact(op, pdu: [0x11], isWrite: false)
+        return Array(data.dropFirst())
     }
 
     // MARK: Transactions
 
-    private func readBits(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int,
-                          _ call: (OpaquePointer, Int32, Int32, UnsafeMutablePointer<UInt8>) -> Int32) throws(ModbusError) -> [Bool] {
+    private func readBits(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [Bool] {
         let op = ModbusOperation(unit: unit, function: function, address: address, count: count)
         try check(count: count, max: 2000, op)
         try refuseBroadcast(op)
-        var bits = [UInt8](repeating: 0, count: count)
-        let n = try transact(op, isWrite: false) { ctx in call(ctx, Int32(address), Int32(count), &bits) }
-        try expectCount(n, count, op)
-        return bits.map { $0 != 0 }
+        let data = try transact(op, pdu: [function.rawValue] + be(address) + be(UInt16(count)), isWrite: false)
+        let packed = data.dropFirst()  // after the byte count, least significant bit first
+        return (0..<count).map { i in packed[packed.startIndex + i / 8] & (1 << (i % 8)) != 0 }
     }
 
-    private func readRegisters(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int,
-                               _ call: (OpaquePointer, Int32, Int32, UnsafeMutablePointer<UInt16>) -> Int32) throws(ModbusError) -> [UInt16] {
+    private func readRegisters(_ function: ModbusFunction, unit: UInt8, address: UInt16, count: Int) throws(ModbusError) -> [UInt16] {
         let op = ModbusOperation(unit: unit, function: function, address: address, count: count)
         try check(count: count, max: 125, op)
         try refuseBroadcast(op)
-        var registers = [UInt16](repeating: 0, count: count)
-        let n = try transact(op, isWrite: false) { ctx in call(ctx, Int32(address), Int32(count), &registers) }
-        try expectCount(n, count, op)
-        return registers
+        let data = try transact(op, pdu: [function.rawValue] + be(address) + be(UInt16(count)), isWrite: false)
+        return Self.registers(from: data)
+    }
+
+    /// The big-endian registers after a reply's byte count (already checked against the request).
+    private static func registers(from data: ArraySlice<UInt8>) -> [UInt16] {
+        let bytes = data.dropFirst()
+        return stride(from: bytes.startIndex, to: bytes.endIndex - 1, by: 2).map { UInt16(bytes[$0]) << 8 | UInt16(bytes[$0 + 1]) }
     }
 
     /// One request/response with our bounded retry and resynchronisation.
-    private func transact(_ op: ModbusOperation, isWrite: Bool, _ call: (OpaquePointer) -> Int32) throws(ModbusError) -> Int32 {
+    ///
+    /// The request goes out with modbus_send_raw_request(3) and the reply comes
+    /// back whole through modbus_receive_confirmation(3) (libmodbus frames it,
+    /// applies the timeouts and, on RTU, the CRC), then `ModbusReplyCheck` holds
+    /// it against the request before any value is taken from it. On RTU the
+    /// driver's input queue is discarded just before each request (tcflush(3)):
+    /// on a half-duplex line with one master, nothing that arrived before the
+    /// request left can be its answer, so a late reply to an earlier, timed-out
+    /// request (ours or another process's) is thrown away instead of read.
+    private func transact(_ op: ModbusOperation, pdu: [UInt8], isWrite: Bool) throws(ModbusError) -> ArraySlice<UInt8> {
         guard let context else { throw .io("the connection to \(endpoint) is closed") }
         if currentUnit != Int32(op.unit) {
+            // libmodbus's RTU receive filters on this unit: a reply from another reads as empty.
             guard modbus_set_slave(context, Int32(op.unit)) == 0 else {
                 throw .invalidRequest("unit \(op.unit) is not valid for \(endpoint)")
             }
             currentUnit = Int32(op.unit)
         }
+        let request = [op.unit] + pdu
         let attempts = (isWrite && !options.retry.retriesWrites) ? 1 : options.retry.maxAttempts
         var attempt = 1
         while true {
-            let outcome = traced { call(context) }
-            if outcome >= 0 { return outcome }
-            let error = classify(errno, op)
-            if error.desynchronisesLine { resynchronise(after: error) }
-            guard error.isTransient, attempt < attempts else { throw error }
-            attempt += 1
-            if options.retry.delay > .zero { sleepFor(options.retry.delay) }
+            do {
+                return try exchange(request, op, context)
+            } catch {
+                if error.desynchronisesLine { resynchronise(after: error) }
+                guard error.isTransient, attempt < attempts else { throw error }
+                attempt += 1
+                if options.retry.delay > .zero { sleepFor(options.retry.delay) }
+            }
         }
+    }
+
+    /// One send and one receive, checked. The transaction id libmodbus puts on a
+    /// raw TCP request is always 0 (modbus_send_raw_request builds it as a response
+    /// header); late TCP replies are kept out by dropping the connection after any failure.
+    private func exchange(_ request: [UInt8], _ op: ModbusOperation, _ context: OpaquePointer) throws(ModbusError) -> ArraySlice<UInt8> {
+        if endpoint.isSerial { discardPendingInput(context) }
+        var reply = [UInt8](repeating: 0, count: Int(MODBUS_MAX_ADU_LENGTH))
+        let (sent, received, code) = traced { () -> (Int32, Int32, Int32) in
+            let sent = request.withUnsafeBufferPointer { modbus_send_raw_request(context, $0.baseAddress, Int32($0.count)) }
+            guard sent >= 0 else { return (sent, 0, errno) }
+            let received = reply.withUnsafeMutableBufferPointer { modbus_receive_confirmation(context, $0.baseAddress) }
+            return (sent, received, errno)
+        }
+        guard sent >= 0 else { throw classify(code, op) }
+        guard received > 0 else {
+            if received == 0, endpoint.isSerial {
+                // libmodbus's RTU receive drops a frame from another unit and returns 0.
+                throw .malformedReply(op, detail: "reply came from unit \(reply[0]), expected \(op.unit)")
+            }
+            throw received == 0 ? .malformedReply(op, detail: "empty reply") : classify(code, op)
+        }
+        let framing: ModbusFraming = endpoint.isSerial ? .rtu : .tcp(transactionID: 0)
+        return try ModbusReplyCheck.check(adu: Array(reply.prefix(Int(received))),
+                                          request: (unit: request[0], pdu: Array(request.dropFirst())),
+                                          framing: framing, op: op)
+    }
+
+    /// Discards whatever the driver holds from the line (tcflush(3) TCIFLUSH).
+    private func discardPendingInput(_ context: OpaquePointer) {
+        _ = tcflush(modbus_get_socket(context), TCIFLUSH)
     }
 
     /// Runs one libmodbus call, reporting its frames to the tracer if there is one.
     private func traced(_ call: () -> Int32) -> Int32 {
+        let (rc, code) = traced { () -> (Int32, Int32) in (call(), errno) }
+        errno = code
+        return rc
+    }
+
+    /// Runs libmodbus calls that save their own errno, reporting their frames to the tracer if there is one.
+    private func traced<Result>(_ call: () -> Result) -> Result {
         guard let tracer = options.frameTracer, let context else { return call() }
         let start = wallClockSeconds()
         modbus_set_debug(context, 1)
-        let (result, sent, received) = LibmodbusDebugCapture.capture { () -> (Int32, Int32) in
-            let rc = call()
-            return (rc, errno)
-        }
+        let (result, sent, received) = LibmodbusDebugCapture.capture(call)
         modbus_set_debug(context, 0)
         if !sent.isEmpty { tracer.frame(.sent, bytes: sent, time: start) }
         if !received.isEmpty { tracer.frame(.received, bytes: received, time: wallClockSeconds()) }
-        errno = result.1
-        return result.0
+        return result
     }
 
     /// Maps libmodbus's errno after a failed call to our error kinds.
@@ -317,6 +371,19 @@ public final class ModbusClient {
         }
         var quiet = options.resynchronisationQuiet
         if case .timeout = error { quiet = max(quiet, options.responseTimeout) }
+        drainUntilQuiet(quiet, context)
+    }
+
+    /// RTU: reads and drops bytes until the line has been silent for `quiet` (at
+    /// least 3.5 character times, the Modbus RTU frame gap), bounded by the
+    /// resynchronisation limit, then discards the driver's queues (modbus_flush(3)).
+    private func drainUntilQuiet(_ requested: Duration, _ context: OpaquePointer) {
+        var quiet = requested
+        if case .rtu(_, let settings) = endpoint {
+            let bitsPerCharacter = 1 + settings.dataBits.rawValue + (settings.parity == .none ? 0 : 1) + settings.stopBits.rawValue
+            let characterTime = Duration.nanoseconds(Int64(1_000_000_000 * bitsPerCharacter / max(1, Int(settings.baudRate.rawValue))))
+            quiet = max(quiet, characterTime * 7 / 2)
+        }
         let fd = modbus_get_socket(context)
         let deadline = ContinuousClock.now.advanced(by: options.resynchronisationLimit + quiet)
         var scratch = [UInt8](repeating: 0, count: 256)
@@ -361,12 +428,6 @@ public final class ModbusClient {
         }
         if let address = op.address, Int(address) + count > 65536 {
             throw .invalidRequest("\(op.function.name): address \(address) + count \(count) runs past 65535")
-        }
-    }
-
-    private func expectCount(_ n: Int32, _ count: Int, _ op: ModbusOperation) throws(ModbusError) {
-        guard n == Int32(count) else {
-            throw .malformedReply(op, detail: "expected \(count) values, the reply carried \(n)")
         }
     }
 
