@@ -197,8 +197,11 @@ public actor Supervisor {
 
     /// Carries out an operator command, gated by the interlock. The command is journalled
     /// before it is handled, and its result before it is returned.
-    public func perform(_ command: OperatorCommand) async -> CommandResult {
-        journal(.command, source: "operator", "\(command)")
+    ///
+    /// - Parameter source: who gave the command, as the journal records it: "operator"
+    ///   for a person, or what acted for nobody (a signal, the infusion dose, a lapsed lease).
+    public func perform(_ command: OperatorCommand, source: String = "operator") async -> CommandResult {
+        journal(.command, source: source, "\(command)")
         // Asking to resume also asks the devices to drop latches whose causes have gone
         // (an acknowledgement may have come while the air was still in the line).
         if case .resume = command, interlock.state.faults.allSatisfy(\.isAcknowledged) {
@@ -593,6 +596,9 @@ public actor Supervisor {
     }
 
     private func journalNote(_ message: String) { journal(.note, source: "supervisor", message) }
+
+    /// Journals a note from the host (why a treatment ended, say), under `source`.
+    public func recordNote(_ message: String, source: String) { journal(.note, source: source, message) }
 }
 
 extension Duration {

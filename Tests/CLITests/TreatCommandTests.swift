@@ -61,6 +61,31 @@ import Testing
         if let alarm, let acknowledged, let resumed { #expect(alarm < acknowledged && acknowledged < resumed) }
     }
 
+    /// SIGTERM ends the treatment with SR-2 latched and unacknowledged: nothing is
+    /// acknowledged on the operator's behalf, and the journal names the signal.
+    @Test(.timeLimit(.minutes(2)))
+    func aSignalNeverAcknowledgesAndIsNamedInTheJournal() throws {
+        let sim = try SimulatorProcess()
+        let journal = sim.directory + "/treatment.journal"
+        let treat = try BackgroundHepabus(["treat"] + sim.circuitArguments + ["--journal", journal])
+        #expect(treat.waitFor(within: .seconds(40)) { out, _ in out.contains("treating; commands") }, "\(treat.stdout)\n\(treat.stderr)")
+        _ = try sim.simctl("condition", "returnLineRestriction", "5")
+        #expect(treat.waitFor { out, _ in out.contains("ALARM SR-2") && out.contains("safe(S1)") }, "\(treat.stdout)")
+        kill(treat.pid, SIGTERM)
+        let result = treat.finish(within: .seconds(20))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("ended with alarms unacknowledged"), "\(result.stdout)")
+
+        let export = try CLI.run(["journal", "export", journal, "--format", "json"])
+        #expect(export.status == 0, "\(export.stderr)")
+        let entries = try #require(try JSONSerialization.jsonObject(with: Data(export.stdout.utf8)) as? [[String: Any]])
+        let messages = entries.compactMap { $0["message"] as? String }
+        #expect(!messages.contains { $0.hasPrefix("acknowledge") }, "nothing acknowledged: \(messages)")
+        let byTheSignal = entries.filter { ($0["source"] as? String) == "SIGTERM" }.compactMap { $0["message"] as? String }
+        #expect(byTheSignal.contains("endTreatment"), "\(entries)")
+        #expect(byTheSignal.contains { $0.hasPrefix("ended by SIGTERM with alarms unacknowledged: SR-2") }, "\(byTheSignal)")
+    }
+
     @Test func badFlowsAndAMissingJournalAreUsageErrors() throws {
         let noJournal = try CLI.run(["treat", "--circuit", "bal"])
         #expect(noJournal.status == 2 && noJournal.stderr.contains("--journal"), "\(noJournal.stderr)")

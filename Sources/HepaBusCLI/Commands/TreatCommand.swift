@@ -119,7 +119,7 @@ struct TreatCommand: AsyncParsableCommand {
             }
             try? await Task.sleep(for: .milliseconds(50))
         }
-        await finish(supervisor, printer: printer)
+        await finish(supervisor, printer: printer, endedBy: InterruptFlag.signalName)
         printing.cancel()
         eventJournal.close()
         printer.note("journal: \(journal)")
@@ -185,12 +185,27 @@ struct TreatCommand: AsyncParsableCommand {
         return text
     }
 
-    /// Ends the treatment through the lifecycle (pumps stopped, clamp closed), back to idle.
-    private func finish(_ supervisor: Supervisor, printer: EventPrinter) async {
+    /// Ends the treatment through the lifecycle (pumps stopped, clamp closed), back to idle
+    /// when no alarm awaits acknowledgement.
+    ///
+    /// Nothing is acknowledged here: an acknowledgement is an operator's act, and the
+    /// journal must not say one was made when the process was ended (by `end`, a
+    /// signal, or a failure). Alarms still unacknowledged are journalled and printed,
+    /// and the circuit stays in its safe state. `endedBy` names the signal, if one ended it.
+    private func finish(_ supervisor: Supervisor, printer: EventPrinter, endedBy signal: String? = nil) async {
+        let source = signal ?? "operator"
         let lifecycle = await supervisor.lifecycle
-        if lifecycle == .treating || lifecycle == .paused || lifecycle.safeState != nil { _ = await supervisor.perform(.endTreatment) }
-        if await !supervisor.activeFaults.allSatisfy(\.isAcknowledged) { _ = await supervisor.perform(.acknowledge(.all)) }
-        if await supervisor.lifecycle != .idle { _ = await supervisor.perform(.returnToIdle) }
+        if lifecycle == .treating || lifecycle == .paused || lifecycle.safeState != nil {
+            _ = await supervisor.perform(.endTreatment, source: source)
+        }
+        let unacknowledged = await supervisor.activeFaults.filter { !$0.isAcknowledged }
+        if !unacknowledged.isEmpty {
+            let names = unacknowledged.map { "\($0.condition)" }.joined(separator: ", ")
+            await supervisor.recordNote("ended by \(source) with alarms unacknowledged: \(names); left in the safe state", source: source)
+            printer.note("ended with alarms unacknowledged (not acknowledged on the operator's behalf): \(names)")
+        } else if await supervisor.lifecycle != .idle {
+            _ = await supervisor.perform(.returnToIdle, source: source)
+        }
         try? await Task.sleep(for: .milliseconds(200))
         await supervisor.stop()
     }

@@ -45,9 +45,19 @@ enum InterruptFlag {
     nonisolated(unsafe) private static var raised: sig_atomic_t = 0
 
     static func install() {
-        signal(SIGINT) { _ in InterruptFlag.raised = 1 }
-        signal(SIGTERM) { _ in InterruptFlag.raised = 1 }
+        signal(SIGINT) { signal in InterruptFlag.raised = signal }
+        signal(SIGTERM) { signal in InterruptFlag.raised = signal }
     }
 
     static var isRaised: Bool { raised != 0 }
+
+    /// The signal that raised the flag ("SIGINT", "SIGTERM"), nil while none has.
+    static var signalName: String? {
+        switch raised {
+        case 0: nil
+        case SIGINT: "SIGINT"
+        case SIGTERM: "SIGTERM"
+        default: "signal \(raised)"
+        }
+    }
 }
