@@ -113,12 +113,7 @@ public final class EventJournal: Sendable {
             let scan = RecordScan(bytes: bytes, path: path)
             if let damage = scan.damage { throw damage }
             if let last = scan.records.indices.last {
-                do throws(JournalError) {
-                    try scan.checkSequence(scan.entry(at: 0, in: bytes, path: path), at: 0, path: path)
-                } catch {
-                    // Framed and checksummed, but not a journal's first entry: someone else's file.
-                    throw JournalError.notAJournal(path: path, reason: "\(error)")
-                }
+                try scan.checkSequence(scan.entry(at: 0, in: bytes, path: path), at: 0, path: path)
                 try scan.checkSequence(scan.entry(at: last, in: bytes, path: path), at: last, path: path)
             }
             if scan.tornTailBytes > 0 {
