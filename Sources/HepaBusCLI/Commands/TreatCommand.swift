@@ -28,7 +28,7 @@ struct TreatCommand: AsyncParsableCommand {
 
     @OptionGroup var circuitOptions: CircuitOptions
 
-    @Option(help: "The event journal (an fsynced, CRC-framed log; appended to if it exists).")
+    @Option(help: "The event journal (an fsynced, CRC-framed log; appended to if it exists; a file that is not a journal, a symbolic link or a damaged journal is refused, exit 2).")
     var journal: String
 
     @Option(help: "Blood pump flow during the treatment, mL/min.")
