@@ -14,10 +14,18 @@ import Synchronization
 /// byte count of the JSON entry and `crc32` its CRC-32 in eight lowercase hex digits.
 ///
 /// **Crash recovery.** Opening the file reads it back and checks every record's framing and
-/// checksum. A last record cut short by a crash (a *torn tail*) was
-/// never reported, so it is truncated away and the sequence continues after the last intact
-/// record. Damage anywhere else is ``JournalError/corruptedRecord(path:offset:line:reason:)``:
-/// never skipped.
+/// checksum. A last record cut short by a crash (a *torn tail*: the start of a record with no
+/// line end, see ``RecordFormat/isTornRecord(_:from:requiringHeader:)``) was never reported, so
+/// it is truncated away, the cut is journalled (a ``JournalEntry/Kind/journalRepair`` entry
+/// naming its offset, size and why) and the sequence continues after the last intact record.
+/// A *complete* record that does not check, last or not, is
+/// ``JournalError/corruptedRecord(path:offset:line:reason:)``: the writer refuses to open the
+/// file, so the record is kept and its sequence number is never reused; readers get every
+/// entry before it (``readUpToDamage(path:)``).
+///
+/// **Whose file.** A writer never follows a symbolic link (`O_NOFOLLOW`), creates the file
+/// exclusively (`O_EXCL`) with mode 0600, and refuses an existing file that is not a journal
+/// (``JournalError/notAJournal(path:reason:)``) without changing a byte of it.
 ///
 /// **Why a `Mutex`-guarded class and not an actor.** Appending blocks in fdatasync(2): a
 /// median of about 0.15 ms (p99 0.3 ms) on the development VM's ext4 virtio disk, whose host
@@ -63,13 +71,16 @@ public final class EventJournal: Sendable {
         var failure: JournalError?
     }
 
-    /// Opens the journal at `path`, creating it (mode 0640, less the umask) if it does not exist.
+    /// Opens the journal at `path`, creating it (mode 0600, less the umask) if it does not exist.
     ///
-    /// Wraps open(2) with `O_RDWR | O_APPEND | O_CLOEXEC` (and `O_CREAT | O_EXCL` to create),
+    /// Wraps open(2) with `O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY` (and
+    /// `O_CREAT | O_EXCL` to create),
     /// flock(2) `LOCK_EX | LOCK_NB`, then reads the file back: every record's framing and
     /// checksum, and the sequence numbers of the first and last, are checked (decoding every
     /// record would make opening a long journal slow; ``entries()`` checks them all). A torn
-    /// tail is truncated with ftruncate(2) and fsync(2) before anything is appended. A newly
+    /// tail is truncated with ftruncate(2) and fsync(2), and the cut journalled, before anything
+    /// else is appended; a damaged complete record, or a file that is not a journal, throws
+    /// before anything is written. A newly
     /// created file, and its directory, are fsynced so the file itself survives a power loss.
     public convenience init(path: String) throws(JournalError) {
         try self.init(path: path, system: .live)
@@ -81,6 +92,7 @@ public final class EventJournal: Sendable {
         self.system = system
         openedAt = .now
         let (fd, created) = try Self.openOrCreate(path)
+        var cutOffset = 0
         do throws(JournalError) {
             var st = stat()
             guard fstat(fd, &st) == 0 else { throw JournalError.readFailed(path: path, errno: errno) }
@@ -98,12 +110,14 @@ public final class EventJournal: Sendable {
             } catch {
                 throw JournalError.readFailed(path: path, errno: error.errno)
             }
-            let scan = try RecordScan(bytes: bytes, path: path)
+            let scan = RecordScan(bytes: bytes, path: path)
+            if let damage = scan.damage { throw damage }
             if let last = scan.records.indices.last {
                 try scan.checkSequence(scan.entry(at: 0, in: bytes, path: path), at: 0, path: path)
                 try scan.checkSequence(scan.entry(at: last, in: bytes, path: path), at: last, path: path)
             }
             if scan.tornTailBytes > 0 {
+                cutOffset = scan.validLength
                 guard retryingOnInterrupt({ system.ftruncate(fd, scan.validLength) }) == 0 else {
                     throw JournalError.repairFailed(path: path, errno: errno)
                 }
@@ -116,6 +130,19 @@ public final class EventJournal: Sendable {
         } catch {
             Glibc.close(fd)
             throw error
+        }
+        if recovery.tornTailBytes > 0 {
+            // The cut is itself on the record: a reader of the journal sees that bytes were removed, where and why.
+            do throws(JournalError) {
+                try append(kind: .journalRepair, source: "journal",
+                           message: "cut \(recovery.tornTailBytes) bytes of a torn last record at byte offset "
+                               + "\(cutOffset) (a write cut short by a crash; never reported as recorded)",
+                           fields: ["offset": String(cutOffset), "bytes": String(recovery.tornTailBytes),
+                                    "reason": "torn tail: the start of a record with no line end"])
+            } catch {
+                close()
+                throw error
+            }
         }
     }
 
@@ -209,7 +236,8 @@ public final class EventJournal: Sendable {
         } catch {
             throw .readFailed(path: path, errno: error.errno)
         }
-        let scan = try RecordScan(bytes: bytes, path: path)
+        let scan = RecordScan(bytes: bytes, path: path)
+        if let damage = scan.damage { throw damage }
         // Everything up to the committed length was written whole and flushed: a damaged end
         // here is damage, not a crash.
         guard scan.tornTailBytes == 0, bytes.count == length else {
@@ -233,9 +261,19 @@ public final class EventJournal: Sendable {
     /// `hepabus journal export` uses, also while the controller is writing.
     ///
     /// Every intact record is decoded and checked; a torn tail (a crash mid-append, or an
-    /// append in progress) is left out and its size reported, not thrown. Damage before the
-    /// last intact record throws ``JournalError/corruptedRecord(path:offset:line:reason:)``.
+    /// append in progress) is left out and its size reported, not thrown. A damaged complete
+    /// record throws ``JournalError/corruptedRecord(path:offset:line:reason:)``, a file that is
+    /// not a journal ``JournalError/notAJournal(path:reason:)``.
     public static func read(path: String) throws(JournalError) -> JournalReadResult {
+        let result = try readUpToDamage(path: path)
+        if let damage = result.damage { throw damage }
+        return result
+    }
+
+    /// Like ``read(path:)``, but a damaged record does not throw: the result holds every entry
+    /// before it and names it in ``JournalReadResult/damage``. What an export of a damaged
+    /// journal prints. Throws only when the file cannot be read at all.
+    public static func readUpToDamage(path: String) throws(JournalError) -> JournalReadResult {
         let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
         guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
         defer { Glibc.close(fd) }
@@ -248,8 +286,13 @@ public final class EventJournal: Sendable {
         } catch {
             throw .readFailed(path: path, errno: error.errno)
         }
-        let scan = try RecordScan(bytes: bytes, path: path)
-        return JournalReadResult(entries: try scan.entries(in: bytes, path: path), tornTailBytes: scan.tornTailBytes)
+        let scan = RecordScan(bytes: bytes, path: path)
+        let (entries, damage) = scan.entriesBeforeDamage(in: bytes, path: path)
+        if damage != nil || scan.damage != nil {
+            // A damaged record hides what follows it: no torn tail to report.
+            return JournalReadResult(entries: entries, tornTailBytes: 0, damage: damage)
+        }
+        return JournalReadResult(entries: entries, tornTailBytes: scan.tornTailBytes)
     }
 
     // MARK: Export
@@ -273,16 +316,22 @@ public final class EventJournal: Sendable {
 
     /// Opens `path`, or creates it exclusively; says which.
     private static func openOrCreate(_ path: String) throws(JournalError) -> (Int32, created: Bool) {
-        let flags = O_RDWR | O_APPEND | O_CLOEXEC
+        // Never through a symbolic link; never making a device our controlling terminal.
+        let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY
         while true {
             let fd = retryingOnInterrupt { open(path, flags) }
             if fd >= 0 { return (fd, false) }
-            guard errno == ENOENT else { throw .cannotOpen(path: path, errno: errno) }
-            let createdFD = retryingOnInterrupt { open(path, flags | O_CREAT | O_EXCL, 0o640) }
+            guard errno == ENOENT else { throw openFailure(path, errno: errno) }
+            let createdFD = retryingOnInterrupt { open(path, flags | O_CREAT | O_EXCL, 0o600) }
             if createdFD >= 0 { return (createdFD, true) }
             // EEXIST: another process created it between our two opens; open theirs.
-            guard errno == EEXIST else { throw .cannotOpen(path: path, errno: errno) }
+            guard errno == EEXIST else { throw openFailure(path, errno: errno) }
         }
+    }
+
+    /// The error for a failed open(2) of `path`: ELOOP under `O_NOFOLLOW` means a symbolic link.
+    private static func openFailure(_ path: String, errno code: Int32) -> JournalError {
+        code == ELOOP ? .symbolicLink(path: path) : .cannotOpen(path: path, errno: code)
     }
 
     /// fsync(2)s the directory holding `path`, so a new file's name survives a power loss.

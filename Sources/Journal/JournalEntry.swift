@@ -65,13 +65,16 @@ public struct JournalEntry: Sendable, Codable, Equatable, Hashable {
         public static let commandResult = Kind(rawValue: "commandResult")
         /// A device appeared, vanished, faulted or recovered.
         public static let deviceEvent = Kind(rawValue: "deviceEvent")
-        /// Free text: a technician's remark, a journal repair after a crash.
+        /// Free text: a technician's remark.
         public static let note = Kind(rawValue: "note")
+        /// The journal cut a torn last record (a write cut short by a crash) before appending:
+        /// fields `offset`, `bytes`, `reason`.
+        public static let journalRepair = Kind(rawValue: "journalRepair")
 
         /// The kinds this module defines.
         public static let known: [Kind] = [
             .stateChange, .alarmRaised, .alarmCleared, .acknowledgement,
-            .command, .commandResult, .deviceEvent, .note,
+            .command, .commandResult, .deviceEvent, .note, .journalRepair,
         ]
 
         /// ``rawValue``.

@@ -10,6 +10,12 @@ public indirect enum JournalError: Error, Equatable, Sendable, CustomStringConve
     case alreadyOpen(path: String)
     /// The path names something other than a regular file (a directory, a device).
     case notARegularFile(path: String)
+    /// The path is a symbolic link: a writer never follows one (it could point anywhere,
+    /// e.g. at a file someone wants overwritten).
+    case symbolicLink(path: String)
+    /// The file is not empty but holds no intact record at its start: not a journal (or one
+    /// whose first record is damaged). Left as it is.
+    case notAJournal(path: String, reason: String)
     /// Reading the file back failed.
     case readFailed(path: String, errno: Int32)
     /// The disk or quota is full (ENOSPC, EDQUOT): the entry was not recorded.
@@ -22,9 +28,10 @@ public indirect enum JournalError: Error, Equatable, Sendable, CustomStringConve
     case syncFailed(path: String, errno: Int32)
     /// Truncating a torn tail (ftruncate(2)) failed, so the journal cannot safely append.
     case repairFailed(path: String, errno: Int32)
-    /// A record before the end of the file is damaged (bad checksum, bad framing, bad JSON,
-    /// or a sequence number out of order). `offset` is its first byte, `line` its line number
-    /// (1-based). Never skipped: an entry in the middle of the journal is gone or altered.
+    /// A complete record is damaged (bad checksum, bad framing, bad JSON, or a sequence number
+    /// out of order), wherever it is, the last one included. `offset` is its first byte, `line`
+    /// its line number (1-based). Never skipped, never cut and never appended after: an entry
+    /// that was reported as recorded is gone or altered, and the file is kept as evidence.
     case corruptedRecord(path: String, offset: Int, line: Int, reason: String)
     /// An entry too large for one record (``EventJournal/maximumRecordBytes``).
     case entryTooLarge(path: String, bytes: Int)
@@ -45,6 +52,10 @@ public indirect enum JournalError: Error, Equatable, Sendable, CustomStringConve
             return "journal \(path) is already open for appending by another writer"
         case .notARegularFile(let path):
             return "journal \(path) is not a regular file"
+        case .symbolicLink(let path):
+            return "journal \(path) is a symbolic link; refusing to follow it"
+        case .notAJournal(let path, let reason):
+            return "\(path) is not an event journal (\(reason)); it was left as it is"
         case .readFailed(let path, let code):
             return "cannot read journal \(path): \(errnoDescription(code))"
         case .diskFull(let path):

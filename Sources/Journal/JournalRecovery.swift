@@ -7,6 +7,7 @@ public struct JournalRecovery: Sendable, Equatable {
     public var recordCount: Int
     /// Bytes of a torn last record (a crash mid-write) that were truncated away before
     /// appending; 0 when the file ended cleanly. Such a record was never reported as done.
+    /// The cut is also in the journal itself, as a ``JournalEntry/Kind/journalRepair`` entry.
     public var tornTailBytes: Int
 
     /// A report from its parts.

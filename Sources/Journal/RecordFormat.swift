@@ -78,6 +78,42 @@ enum RecordFormat {
         return .record(payload: payloadStart..<newline, next: newline + 1)
     }
 
+    /// Whether `bytes[offset...]` is what a write cut short leaves: the start of a record
+    /// exactly as ``encode(_:)`` writes it, missing at least its line end, perhaps followed by
+    /// zeros (the file's size reached the disk, its data never did). Nothing else is torn: a
+    /// tail holding a line end was written whole, so if it does not check, it is damaged.
+    ///
+    /// With `requiringHeader`, the start must hold the whole `<length>:<crc32>:` header: a
+    /// file with no intact record is taken for a journal only on that much evidence, so a
+    /// stray file named as a journal is never cut.
+    static func isTornRecord(_ bytes: UnsafeBufferPointer<UInt8>, from offset: Int, requiringHeader: Bool) -> Bool {
+        var end = bytes.count
+        while end > offset, bytes[end - 1] == 0 { end -= 1 }
+        var index = offset
+        var length = 0
+        var digits = 0
+        while index < end, let digit = decimalValue(bytes[index]) {
+            guard digits < 9, !(digits == 1 && length == 0) else { return false }
+            length = length * 10 + digit
+            digits += 1
+            index += 1
+        }
+        if index == end { return !requiringHeader }
+        guard digits > 0, length <= EventJournal.maximumRecordBytes, bytes[index] == UInt8(ascii: ":") else { return false }
+        index += 1
+        var nibbles = 0
+        while index < end, nibbles < 8, hexValue(bytes[index]) != nil {
+            nibbles += 1
+            index += 1
+        }
+        if index == end { return !requiringHeader }
+        guard nibbles == 8, bytes[index] == UInt8(ascii: ":") else { return false }
+        index += 1
+        // At most the whole payload, and no line end: the record's only line end is its last byte.
+        guard end - index <= length else { return false }
+        return !UnsafeBufferPointer(rebasing: bytes[index..<end]).contains(UInt8(ascii: "\n"))
+    }
+
     private static func decimalValue(_ byte: UInt8) -> Int? {
         (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(byte) ? Int(byte - UInt8(ascii: "0")) : nil
     }
@@ -98,51 +134,57 @@ enum RecordFormat {
 }
 
 /// The records of a journal file's bytes, found and checked (framing and checksum) but not
-/// yet decoded, with the torn tail, if any, set apart.
+/// yet decoded, up to the first that is not intact: a torn tail, or damage.
+///
+/// One pass, each byte examined a bounded number of times: the scan stops at the first
+/// record that does not check and never searches past it (searching every later offset
+/// for an intact record made a crafted 1 MB file take tens of seconds to read).
 struct RecordScan {
     /// Where each intact record starts, and its JSON bytes.
     var records: [(start: Int, payload: Range<Int>)] = []
     /// The length of the intact prefix: where the next record belongs.
     var validLength = 0
-    /// Bytes after the last intact record that form no intact record: a write cut short by
-    /// a crash. Ignored on reading, truncated before appending.
+    /// Bytes after the last intact record that are a record cut short by a crash
+    /// (``RecordFormat/isTornRecord(_:from:requiringHeader:)``). Ignored on reading,
+    /// truncated (and the cut journalled) before appending.
     var tornTailBytes = 0
+    /// The first record that is complete but does not check, if any:
+    /// ``JournalError/corruptedRecord(path:offset:line:reason:)``, or
+    /// ``JournalError/notAJournal(path:reason:)`` when the file holds no intact record at all.
+    /// Records after it are not examined.
+    var damage: JournalError?
+    /// Calls of ``RecordFormat/parse(_:at:)``: at most one more than the intact records,
+    /// which tests hold the scan to.
+    private(set) var parseCalls = 0
 
     private init() {}
 
     /// Scans `bytes`, the contents of the journal at `path`.
-    ///
-    /// A damaged record followed by any intact record is corruption in the middle of the
-    /// journal and throws ``JournalError/corruptedRecord(path:offset:line:reason:)``; a damaged
-    /// record with nothing intact after it is a torn tail. Every later byte offset is tried,
-    /// not only line starts, so a damaged line end cannot hide the record after it.
-    init(bytes: [UInt8], path: String) throws(JournalError) {
-        let outcome: (scan: RecordScan, damage: (offset: Int, line: Int, reason: String)?) = bytes.withUnsafeBufferPointer { buffer in
-            var scan = RecordScan()
+    init(bytes: [UInt8], path: String) {
+        var scan = RecordScan()
+        bytes.withUnsafeBufferPointer { buffer in
             var offset = 0
             while offset < buffer.count {
+                scan.parseCalls += 1
                 switch RecordFormat.parse(buffer, at: offset) {
                 case .record(let payload, let next):
                     scan.records.append((offset, payload))
                     offset = next
                 case .invalid(let reason):
-                    for later in (offset + 1)..<buffer.count {
-                        if case .record = RecordFormat.parse(buffer, at: later) {
-                            return (scan, (offset, scan.records.count + 1, reason))
-                        }
+                    if RecordFormat.isTornRecord(buffer, from: offset, requiringHeader: offset == 0) {
+                        scan.tornTailBytes = buffer.count - offset
+                    } else if offset == 0 {
+                        scan.damage = .notAJournal(path: path, reason: "no intact record at its start: \(reason)")
+                    } else {
+                        scan.damage = .corruptedRecord(path: path, offset: offset, line: scan.records.count + 1, reason: reason)
                     }
                     scan.validLength = offset
-                    scan.tornTailBytes = buffer.count - offset
-                    return (scan, nil)
+                    return
                 }
             }
             scan.validLength = offset
-            return (scan, nil)
         }
-        if let damage = outcome.damage {
-            throw .corruptedRecord(path: path, offset: damage.offset, line: damage.line, reason: damage.reason)
-        }
-        self = outcome.scan
+        self = scan
     }
 
     /// Decodes record `index` (0-based) of `bytes`.
@@ -158,14 +200,26 @@ struct RecordScan {
 
     /// Decodes every record and checks the sequence runs 1, 2, 3… without a gap or repeat.
     func entries(in bytes: [UInt8], path: String) throws(JournalError) -> [JournalEntry] {
+        let (entries, damage) = entriesBeforeDamage(in: bytes, path: path)
+        if let damage { throw damage }
+        return entries
+    }
+
+    /// The entries that decode, in sequence, before the first that does not (or before the
+    /// scan's own ``damage``), and that damage.
+    func entriesBeforeDamage(in bytes: [UInt8], path: String) -> (entries: [JournalEntry], damage: JournalError?) {
         var entries: [JournalEntry] = []
         entries.reserveCapacity(records.count)
         for index in records.indices {
-            let entry = try entry(at: index, in: bytes, path: path)
-            try checkSequence(entry, at: index, path: path)
-            entries.append(entry)
+            do {
+                let entry = try entry(at: index, in: bytes, path: path)
+                try checkSequence(entry, at: index, path: path)
+                entries.append(entry)
+            } catch {
+                return (entries, error)
+            }
         }
-        return entries
+        return (entries, damage)
     }
 
     /// Throws unless `entry`, record `index` (0-based), has sequence number `index + 1`.

@@ -12,7 +12,9 @@ extension PtySuites {
     @Suite struct RigTargetTests {
         @Test func anInjectionWaitsForTheOperatorAndOutputsAreReadBack() async throws {
             let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hil-rig-\(UUID().uuidString)").path
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+            // The bench simulator's run directory too: it must be this user's alone, whatever the umask.
+            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true,
+                                                    attributes: [.posixPermissions: 0o700])
             defer { try? FileManager.default.removeItem(atPath: directory) }
             let circuitText = """
                 circuit: bench

@@ -185,15 +185,22 @@ struct CrashDurabilityTests {
                         "run \(run): entry \(sequence) altered")
             }
 
-            // Appending afterwards repairs the tail and continues the sequence.
+            // Appending afterwards cuts the tail, journals the cut, and continues the sequence.
             let journal = try EventJournal(path: path)
             #expect(journal.recovery.tornTailBytes == onDisk.tornTailBytes)
+            let repairs = onDisk.tornTailBytes > 0 ? 1 : 0
             let next = try journal.append(kind: .note, source: "test", message: "after kill \(run)")
-            #expect(next.sequence == UInt64(onDisk.entries.count) + 1)
+            #expect(next.sequence == UInt64(onDisk.entries.count + repairs) + 1)
             journal.close()
             let after = try EventJournal.read(path: path)
             #expect(after.tornTailBytes == 0)
-            #expect(after.entries == onDisk.entries + [next])
+            #expect(after.entries.prefix(onDisk.entries.count) == onDisk.entries[...])
+            #expect(after.entries.last == next)
+            if repairs == 1 {
+                let repair = after.entries[onDisk.entries.count]
+                #expect(repair.kind == .journalRepair && repair.fields["bytes"] == String(onDisk.tornTailBytes))
+            }
+            #expect(after.entries.count == onDisk.entries.count + repairs + 1)
         }
         print("crash durability: \(runs.count) kills, \(tornTails) left a torn tail")
     }

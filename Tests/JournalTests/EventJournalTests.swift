@@ -41,7 +41,7 @@ struct EventJournalTests {
         #expect(try journal.entries() == first + [fourth])
     }
 
-    @Test("A new journal file gets mode 0640 (less the umask)")
+    @Test("A new journal file gets mode 0600 (less the umask): only its writer reads a patient's treatment")
     func createdMode() throws {
         let directory = try TemporaryDirectory()
         let path = directory.file()
@@ -49,7 +49,7 @@ struct EventJournalTests {
         let mask = umask(0o022)
         umask(mask)
         let attributes = try FileManager.default.attributesOfItem(atPath: path)
-        #expect((attributes[.posixPermissions] as? Int) == 0o640 & ~Int(mask))
+        #expect((attributes[.posixPermissions] as? Int) == 0o600 & ~Int(mask))
     }
 
     @Test("A second writer on the same file is refused")

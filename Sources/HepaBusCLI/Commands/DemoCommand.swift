@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusRuntime
+import Journal
 import Modbus
 import Serial
 
@@ -24,8 +25,10 @@ struct DemoCommand: AsyncParsableCommand {
     var journal: String?
 
     func run() async throws {
+        // The journal first: a path that cannot be one stops the demo before the simulator starts.
+        let opened = try journal.map { path throws(CommandFailure) in try JournalFile.open(path) }
         let passed = transport ? await TransportDemo(verbose: verbose).run()
-                               : await CircuitDemo(verbose: verbose, journalPath: journal).run()
+                               : await CircuitDemo(verbose: verbose, journal: opened).run()
         if !passed { throw CommandFailure.device("the demo failed: see the steps marked FAIL above") }
     }
 }

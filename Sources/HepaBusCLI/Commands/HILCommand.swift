@@ -1,4 +1,5 @@
 import ArgumentParser
+import Journal
 import Foundation
 import HIL
 
@@ -43,6 +44,11 @@ struct HILCommand: AsyncParsableCommand {
             guard !scenarios.isEmpty else { throw CommandFailure.usage("name at least one scenario file") }
             if scenarios.count > 1, trace != nil || plot != nil || journal != nil {
                 throw CommandFailure.usage("--trace, --plot and --journal take one scenario at a time (\(scenarios.count) given)")
+            }
+            if let journal {
+                // A path that cannot be a journal stops the run before a circuit is brought up;
+                // the runner opens it again (appending) once the circuit is up.
+                try JournalFile.open(journal).close()
             }
             var loaded: [Scenario] = []
             for path in scenarios {

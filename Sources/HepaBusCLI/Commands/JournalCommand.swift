@@ -15,8 +15,9 @@ struct JournalCommand: AsyncParsableCommand {
             abstract: "Print the journal as CSV (RFC 4180, a header row) or JSON (an array).",
             discussion: """
                 Reads without taking the journal's lock, so it works while a treatment writes it. A torn last
-                record (a crash mid-write) is left out and reported on standard error; a record damaged
-                anywhere else is an error naming its offset (exit 1).
+                record (a crash mid-write) is left out and reported on standard error (exit 0). A damaged
+                record: every entry before it is printed, then the damage is named with its byte offset on
+                standard error (exit 1). A file that is not a journal: nothing is printed, exit 1.
                 """)
 
         @Argument(help: "The journal file (the demo prints where its journal is).")
@@ -28,15 +29,22 @@ struct JournalCommand: AsyncParsableCommand {
         func run() async throws {
             let result: JournalReadResult
             do {
-                result = try EventJournal.read(path: path)
+                result = try EventJournal.readUpToDamage(path: path)
             } catch {
                 throw CommandFailure.device("\(error)")
+            }
+            if let damage = result.damage, case .notAJournal = damage {
+                throw CommandFailure.device("\(damage)")
             }
             if result.tornTailBytes > 0 {
                 Terminal.writeStderr("note: \(result.tornTailBytes) bytes of a torn last record (a crash mid-write) left out\n")
             }
             let text = format == .csv ? JournalExport.csv(result.entries) : JournalExport.json(result.entries)
             FileHandle.standardOutput.write(Data(text.utf8))
+            if let damage = result.damage {
+                throw CommandFailure.device("\(damage); the \(result.entries.count) entries before it were exported, "
+                    + "nothing after it")
+            }
         }
     }
 }

@@ -28,7 +28,7 @@ struct TreatCommand: AsyncParsableCommand {
 
     @OptionGroup var circuitOptions: CircuitOptions
 
-    @Option(help: "The event journal (an fsynced, CRC-framed log; appended to if it exists).")
+    @Option(help: "The event journal (an fsynced, CRC-framed log; appended to if it exists; a file that is not a journal, a symbolic link or a damaged journal is refused, exit 2).")
     var journal: String
 
     @Option(help: "Blood pump flow during the treatment, mL/min.")
@@ -68,6 +68,8 @@ struct TreatCommand: AsyncParsableCommand {
 
     func run() async throws {
         let configuration = try circuitOptions.configuration()
+        // The journal first: a path that cannot be one stops us before a bus is opened.
+        let eventJournal = try JournalFile.open(journal)
         let given = try circuitOptions.endpoints(for: configuration)
         let endpoints = Dictionary(uniqueKeysWithValues: configuration.buses.map { ($0.name, configuration.endpoint(of: $0, in: given)) })
         let runtime: CircuitRuntime
@@ -77,10 +79,8 @@ struct TreatCommand: AsyncParsableCommand {
             if let refusal = ExclusiveAccess.refusal(error, doing: "start a treatment", bus: nil) { throw refusal }
             throw CommandFailure.device("cannot open the circuit's buses: \(error)")
         }
-        let eventJournal: EventJournal
         let supervisor: Supervisor
         do {
-            eventJournal = try EventJournal(path: journal)
             supervisor = try Supervisor(runtime: runtime, journal: eventJournal)
         } catch {
             await runtime.stop()

@@ -11,13 +11,14 @@ import Simulator
 /// journal), through a treatment with an occluded return line on the way.
 struct CircuitDemo {
     var verbose: Bool
-    var journalPath: String?
+    /// The journal `--journal` named, already opened (``JournalFile/open(_:)``); nil: a new one in the run directory.
+    var givenJournal: EventJournal?
     private let start = ContinuousClock.now
     private let live: LiveView
 
-    init(verbose: Bool, journalPath: String?) {
+    init(verbose: Bool, journal: EventJournal?) {
         self.verbose = verbose
-        self.journalPath = journalPath
+        self.givenJournal = journal
         self.live = LiveView(enabled: Terminal.stdoutIsTerminal)
     }
 
@@ -54,12 +55,12 @@ struct CircuitDemo {
         say("simulated circuit '\(configuration.name)': " + simulator.manifest.buses.map { "\($0.name) on \($0.pty ?? "?") (\($0.settings))" }.joined(separator: ", "))
 
         // 2. The real stack on top.
-        let journalFile = journalPath ?? simulator.runDirectory + "/journal.log"
+        let journalFile = givenJournal?.path ?? simulator.runDirectory + "/journal.log"
         let journal: EventJournal
         let runtime: CircuitRuntime
         let supervisor: Supervisor
         do {
-            journal = try EventJournal(path: journalFile)
+            journal = try givenJournal ?? EventJournal(path: journalFile)
             runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
             supervisor = try Supervisor(runtime: runtime, journal: journal)
         } catch {

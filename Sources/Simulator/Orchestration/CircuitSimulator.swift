@@ -11,7 +11,8 @@ import Serial
 public final class CircuitSimulator: @unchecked Sendable {
     /// How to run it.
     public struct Options: Sendable {
-        /// Where the stable bus paths, the control socket and the manifest live (created if nil).
+        /// Where the stable bus paths, the control socket and the manifest live (a new one in /tmp
+        /// if nil). Created mode 0700; an existing one must be this user's alone (``RunDirectory``).
         public var runDirectory: String?
         /// Also serve each Modbus segment over TCP, at `tcpBasePort + index` (0: any free port).
         public var tcpHost: String?
@@ -45,7 +46,7 @@ public final class CircuitSimulator: @unchecked Sendable {
         self.layout = layout
         self.options = options
         if let dir = options.runDirectory {
-            try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+            try RunDirectory.make(dir)
             runDirectory = dir
         } else {
             var template = Array("/tmp/hepabus-sim-XXXXXX".utf8CString)
