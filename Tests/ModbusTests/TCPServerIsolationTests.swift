@@ -129,3 +129,17 @@ final class RawTCPClient {
         fd = -1
     }
 }
+
+/// A host name that does not resolve is said to be one, not blamed on a refused connection.
+@Suite struct UnresolvableHostTests {
+    @Test func unresolvableHostIsNamed() {
+        do {
+            _ = try ModbusClient(endpoint: .tcp(host: "nosuchhost.invalid", port: 502), options: Rig.fastOptions)
+            Issue.record("connecting to an unresolvable host must fail")
+        } catch {
+            guard case .io(let detail) = error else { Issue.record("expected an I/O error, got \(error)"); return }
+            #expect(detail.contains("cannot resolve host 'nosuchhost.invalid'"), "\(detail)")
+            #expect(!detail.lowercased().contains("refused"), "\(detail)")
+        }
+    }
+}
