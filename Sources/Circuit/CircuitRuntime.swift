@@ -51,6 +51,7 @@ public final class CircuitRuntime: Sendable {
         var devices: [CircuitRole: RoleDevice] = [:]
         var busOfRole: [CircuitRole: String] = [:]
         var resolved: [String: BusEndpoint] = [:]
+        try Self.requireOnePortPerBus(configuration.buses.map { ($0.name, endpoints[$0.name] ?? Self.defaultEndpoint($0)) })
         do {
             for bus in configuration.buses {
                 let endpoint = endpoints[bus.name] ?? Self.defaultEndpoint(bus)
@@ -104,6 +105,25 @@ public final class CircuitRuntime: Sendable {
         self.samples = Mutex(Dictionary(uniqueKeysWithValues: configuration.roles.map {
             ($0, RoleSample(role: $0, reading: nil, sampledAt: nil, consecutiveFailures: 0, lastError: nil))
         }))
+    }
+
+    /// Two buses on one serial port is a configuration error, said as one: opened in turn,
+    /// the second would find the port locked by the first and blame another process.
+    /// (The same path reached through a symlink, as udev's /dev/hepabus/ names are, counts.)
+    static func requireOnePortPerBus(_ buses: [(name: String, endpoint: BusEndpoint)]) throws {
+        var busOfPort: [String: (bus: String, path: String)] = [:]
+        for (name, endpoint) in buses {
+            guard case .serial(let path) = endpoint else { continue }
+            let device = realpath(path, nil).map { resolved in
+                defer { free(resolved) }
+                return String(cString: resolved)
+            } ?? path
+            if let other = busOfPort[device] {
+                let shown = other.path == path ? path : "\(other.path) and \(path) (both \(device))"
+                throw CircuitError("configuration error: buses \(other.bus) and \(name) are both on \(shown); each bus needs its own port")
+            }
+            busOfPort[device] = (name, path)
+        }
     }
 
     static func defaultEndpoint(_ bus: CircuitConfiguration.Bus) -> BusEndpoint {

@@ -39,6 +39,10 @@ public enum CircuitConfigurationLoader {
         for node in try root.sequence(try root.required(fields, "buses"), key: "buses") {
             let bus = try parseBus(root.child(node, "a bus"))
             if buses.contains(where: { $0.name == bus.name }) { throw root.fail("bus name '\(bus.name)' is used twice", at: node) }
+            // Opened in turn, the second would find the port locked by the first and blame another process.
+            if let port = bus.port, let other = buses.first(where: { $0.port == port }) {
+                throw root.fail("buses '\(other.name)' and '\(bus.name)' are both on port \(port): each bus needs its own port", at: node)
+            }
             buses.append(bus)
         }
         var devices: [CircuitConfiguration.Device] = []

@@ -43,6 +43,10 @@ enum CLI {
         while process.isRunning && Date() < deadline { usleep(5_000) }
         if process.isRunning {
             process.terminate()
+            // A hung child may ignore SIGTERM too: the deadline must hold regardless.
+            let grace = Date().addingTimeInterval(5)
+            while process.isRunning && Date() < grace { usleep(5_000) }
+            if process.isRunning { kill(process.processIdentifier, SIGKILL) }
             process.waitUntilExit()
             group.wait()
             return CLIResult(status: -1, stdout: String(decoding: outData, as: UTF8.self),

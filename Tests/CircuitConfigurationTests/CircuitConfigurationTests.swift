@@ -72,6 +72,10 @@ import Testing
         #expect(error(circuit("", buses: "  - {name: blood, port: /dev/x, parity: mark}"))?.message.contains("expected one of: none, even, odd") == true)
         #expect(error(circuit("", buses: "  - {name: blood, port: /dev/x, baud: 12}"))?.message.contains("baud 12") == true)
         #expect(error(circuit("", buses: "  - {name: gw, protocol: modbus-tcp}"))?.message.contains("needs 'tcp") == true)
+        let shared = error(circuit("", buses: "  - {name: blood, port: /dev/ttyUSB0}\n  - {name: plasma, udevRole: blood}\n  - {name: spare, port: /dev/ttyUSB0}"))
+        #expect(shared?.message.contains("buses 'blood' and 'spare' are both on port /dev/ttyUSB0") == true, "\(String(describing: shared))")
+        let sharedRole = error(circuit("", buses: "  - {name: blood, udevRole: blood}\n  - {name: plasma, udevRole: blood}"))
+        #expect(sharedRole?.message.contains("buses 'blood' and 'plasma' are both on port /dev/hepabus/blood") == true, "\(String(describing: sharedRole))")
     }
 
     @Test func flowsAndPollMistakesAreNamed() {

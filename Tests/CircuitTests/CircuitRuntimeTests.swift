@@ -22,7 +22,8 @@ final class SimulatedBal {
         Dictionary(uniqueKeysWithValues: simulator.manifest.buses.map { ($0.name, BusEndpoint.serial(path: $0.endpoint)) })
     }
 
-    deinit { simulator.stop() }
+    /// Stopped, and its /tmp run directory removed: a test run leaves nothing behind.
+    deinit { try? simulator.removeRunDirectory() }
 }
 
 @Suite(.serialized) struct CircuitRuntimeTests {

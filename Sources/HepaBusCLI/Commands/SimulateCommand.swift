@@ -72,16 +72,20 @@ struct SimulateCommand: AsyncParsableCommand {
         do {
             let layout = SimulatedCircuitLayout(configuration: try CircuitConfigurationLoader.load(circuit))
             simulator = try CircuitSimulator(layout: layout, options: options)
-            try simulator.start()
         } catch {
             throw CommandFailure.device("cannot start the simulator: \(error)")
+        }
+        do {
+            try simulator.start()
+        } catch {
+            throw CommandFailure.device("cannot start the simulator: \(error)" + Self.kept(simulator))
         }
         let manifestPath = manifest ?? simulator.runDirectory + "/manifest.json"
         do {
             try simulator.writeManifest(to: manifestPath)
         } catch {
             simulator.stop()
-            throw CommandFailure.device("cannot write the manifest to \(manifestPath): \(error)")
+            throw CommandFailure.device("cannot write the manifest to \(manifestPath): \(error)" + Self.kept(simulator))
         }
         Terminal.line("simulating circuit '\(circuit)'; manifest: \(manifestPath)")
         for bus in simulator.manifest.buses {
@@ -97,7 +101,18 @@ struct SimulateCommand: AsyncParsableCommand {
             try? await Task.sleep(for: .milliseconds(100))
         }
         simulator.stop()
+        // A clean run leaves nothing behind in /tmp (a --run-directory is the caller's).
+        do {
+            try simulator.removeRunDirectory()
+        } catch {
+            throw CommandFailure.device("simulator stopped, but its run directory \(simulator.runDirectory) could not be removed: \(error)")
+        }
         Terminal.line("simulator stopped")
+    }
+
+    /// Where the run directory was kept after a failure, for the message.
+    static func kept(_ simulator: CircuitSimulator) -> String {
+        "\n(run directory kept for inspection: \(simulator.runDirectory))"
     }
 }
 

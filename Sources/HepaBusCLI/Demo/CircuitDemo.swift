@@ -50,7 +50,13 @@ struct CircuitDemo {
             say("FAIL  cannot start the simulated circuit: \(error)")
             return false
         }
-        defer { simulator.stop() }
+        // A passed run leaves nothing in /tmp; a failed one keeps its paths and journal to look at.
+        var passed = false
+        defer {
+            simulator.stop()
+            let removed = passed && (try? simulator.removeRunDirectory()) != nil
+            if !removed { say("      run directory kept for inspection: \(simulator.runDirectory)") }
+        }
         let endpoints = Dictionary(uniqueKeysWithValues: simulator.manifest.buses.map { ($0.name, BusEndpoint.serial(path: $0.endpoint)) })
         say("simulated circuit '\(configuration.name)': " + simulator.manifest.buses.map { "\($0.name) on \($0.pty ?? "?") (\($0.settings))" }.joined(separator: ", "))
 
@@ -179,9 +185,11 @@ struct CircuitDemo {
             say(String(format: "      reaction time %@: %.1f ms from trip to the last safe-state command acknowledged on the wire",
                        "\(r.requirement)", r.seconds * 1000))
         }
-        say("      journal: \(entries) entries, durable, at \(journalFile)")
+        let journalIsKept = journalPath != nil || !(failures.isEmpty && !reactions.isEmpty)
+        say("      journal: \(entries) entries, durable" + (journalIsKept ? ", at \(journalFile)" : " (removed with the run directory; --journal keeps it)"))
         if failures.isEmpty && !reactions.isEmpty {
             say("demo passed: every step behaved")
+            passed = true
             return true
         }
         say("demo FAILED: " + (failures.isEmpty ? "no reaction time was measured" : failures.joined(separator: "; ")))

@@ -31,6 +31,7 @@ public final class ModbusClient {
             context = modbus_new_rtu(path, Int32(settings.baudRate.rawValue), CChar(settings.parity.letter.asciiValue!),
                                      Int32(settings.dataBits.rawValue), Int32(settings.stopBits.rawValue))
         case .tcp(let host, let port):
+            try Self.resolve(host: host, port: port)
             context = modbus_new_tcp_pi(host, String(port))
         }
         guard let context else { throw .invalidRequest("libmodbus refused the endpoint \(endpoint): \(Self.lastError())") }
@@ -58,6 +59,20 @@ public final class ModbusClient {
     }
 
     deinit { close() }
+
+    /// Resolves `host` first: libmodbus reports a failed getaddrinfo(3) as ECONNREFUSED,
+    /// which would blame a listener for a name that does not exist.
+    private static func resolve(host: String, port: UInt16) throws(ModbusError) {
+        var hints = addrinfo()
+        hints.ai_family = AF_UNSPEC
+        hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
+        var result: UnsafeMutablePointer<addrinfo>?
+        let rc = getaddrinfo(host, String(port), &hints, &result)
+        if let result { freeaddrinfo(result) }
+        guard rc == 0 else {
+            throw .io("cannot resolve host '\(host)': \(String(cString: gai_strerror(rc)))")
+        }
+    }
 
     /// Closes the line. Wraps modbus_close(3) and modbus_free(3).
     public func close() {

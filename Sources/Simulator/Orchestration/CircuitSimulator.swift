@@ -29,6 +29,8 @@ public final class CircuitSimulator: @unchecked Sendable {
     public let layout: SimulatedCircuitLayout
     public let options: Options
     public let runDirectory: String
+    /// Whether the run directory was made here (a fresh /tmp/hepabus-sim-*), and so is ours to remove.
+    public let ownsRunDirectory: Bool
     public let time = MonotonicSimulationTime()
     private var lines: [String: SimulatedBusLine] = [:]
     private var devicesByRole: [String: any SimulatedDevice] = [:]
@@ -48,10 +50,12 @@ public final class CircuitSimulator: @unchecked Sendable {
         if let dir = options.runDirectory {
             try RunDirectory.make(dir)
             runDirectory = dir
+            ownsRunDirectory = false
         } else {
             var template = Array("/tmp/hepabus-sim-XXXXXX".utf8CString)
             guard let made = mkdtemp(&template) else { throw SimulatorError("cannot create a run directory in /tmp") }
             runDirectory = String(cString: made)
+            ownsRunDirectory = true
         }
         physics = CircuitPhysics(initialTemperature: options.initialPlasmaTemperature)
         var servedByBus: [String: [UInt8: any ModbusDataModel]] = [:]
@@ -110,8 +114,19 @@ public final class CircuitSimulator: @unchecked Sendable {
     }
 
     /// Serves every line, starts the physics and the control socket, writes the manifest.
+    /// On failure (a TCP port in use, a pty not to be had) what was started is stopped again,
+    /// so a failed start leaves no thread behind and no stop() waiting for one.
     public func start() throws {
         lock.withLock { running = true }
+        do {
+            try startServing()
+        } catch {
+            stop()
+            throw error
+        }
+    }
+
+    private func startServing() throws {
         for (index, bus) in layout.buses.enumerated() {
             if let line = lines[bus.name] {
                 try line.plug()
@@ -132,8 +147,8 @@ public final class CircuitSimulator: @unchecked Sendable {
             self?.physicsLoop()
         }
         thread.name = "simulator-physics"
+        lock.withLock { physicsThread = thread }
         thread.start()
-        physicsThread = thread
     }
 
     /// Stops everything: lines closed, threads ended.
@@ -143,11 +158,20 @@ public final class CircuitSimulator: @unchecked Sendable {
             return running
         }
         guard wasRunning else { return }
-        physicsStopped.wait()
+        // Only a physics thread that was started will ever signal.
+        if lock.withLock({ physicsThread }) != nil { physicsStopped.wait() }
         control?.stop()
         control = nil
         for line in lines.values { line.stop() }
         for host in lineDevices.values { host.stop() }
+    }
+
+    /// Removes the run directory after a clean run, if it was made here (a directory the
+    /// caller named is left alone). Stops the simulator first: its paths live there.
+    public func removeRunDirectory() throws {
+        stop()
+        guard ownsRunDirectory else { return }
+        try FileManager.default.removeItem(atPath: runDirectory)
     }
 
     // MARK: Access for tests and the control interface
