@@ -35,25 +35,34 @@ public enum CircuitConfigurationLoader {
         let root = try NodeReader.root(text, file: file, context: "the circuit")
         let fields = try root.mapping(allowed: ["circuit", "title", "description", "buses", "devices", "limits", "flows", "poll", "infusion"])
         let name = try root.string(try root.required(fields, "circuit"), key: "circuit")
+        // Lookups by name go through dictionaries: a file of many buses or devices is read in linear time.
         var buses: [CircuitConfiguration.Bus] = []
+        var busesByName: [String: CircuitConfiguration.Bus] = [:]
+        var busesByPort: [String: String] = [:]
         for node in try root.sequence(try root.required(fields, "buses"), key: "buses") {
             let bus = try parseBus(root.child(node, "a bus"))
-            if buses.contains(where: { $0.name == bus.name }) { throw root.fail("bus name '\(bus.name)' is used twice", at: node) }
+            if busesByName[bus.name] != nil { throw root.fail("bus name '\(bus.name)' is used twice", at: node) }
             // Opened in turn, the second would find the port locked by the first and blame another process.
-            if let port = bus.port, let other = buses.first(where: { $0.port == port }) {
-                throw root.fail("buses '\(other.name)' and '\(bus.name)' are both on port \(port): each bus needs its own port", at: node)
+            if let port = bus.port, let other = busesByPort[port] {
+                throw root.fail("buses '\(other)' and '\(bus.name)' are both on port \(port): each bus needs its own port", at: node)
             }
+            busesByName[bus.name] = bus
+            if let port = bus.port { busesByPort[port] = bus.name }
             buses.append(bus)
         }
         var devices: [CircuitConfiguration.Device] = []
+        var roles: Set<CircuitRole> = []
+        var addresses: [String: CircuitRole] = [:]  // "bus/unit" to the role there
         for node in try root.sequence(try root.required(fields, "devices"), key: "devices") {
-            let device = try parseDevice(root.child(node, "a device"), buses: buses)
-            if devices.contains(where: { $0.role == device.role }) {
+            let device = try parseDevice(root.child(node, "a device"), buses: buses, byName: busesByName)
+            guard roles.insert(device.role).inserted else {
                 throw root.fail("role '\(device.role.rawValue)' is played twice", at: node)
             }
-            if let other = devices.first(where: { $0.bus == device.bus && $0.unit == device.unit }) {
-                throw root.fail("unit \(device.unit) on bus '\(device.bus)' is taken by \(other.role.rawValue)", at: node)
+            let address = "\(device.bus)/\(device.unit)"
+            if let other = addresses[address] {
+                throw root.fail("unit \(device.unit) on bus '\(device.bus)' is taken by \(other.rawValue)", at: node)
             }
+            addresses[address] = device.role
             devices.append(device)
         }
         var limits: [CircuitConfiguration.LimitSetting] = []
@@ -75,7 +84,7 @@ public enum CircuitConfigurationLoader {
                 guard let role = CircuitRole(rawValue: roleName), role.isPump else {
                     throw reader.fail("'\(roleName)' in flows is not a pump role", at: key)
                 }
-                guard devices.contains(where: { $0.role == role }) else {
+                guard roles.contains(role) else {
                     throw reader.fail("flows name '\(roleName)', which this circuit has no device for", at: key)
                 }
                 flows[role] = try parseRange(reader.child(value, "the flows of '\(roleName)'"), limits: 0...1000, unit: "mL/min")
@@ -104,7 +113,7 @@ public enum CircuitConfigurationLoader {
                              patientWeightKilograms: try positive("patientWeightKilograms", 2...250),
                              cellsPerMilliliter: try positive("cellsPerMilliliter", 1e3...1e10),
                              rate: try parseRange(reader.child(try reader.required(f, "rate"), "the infusion rate"), limits: 0.01...100, unit: "mL/min"))
-            guard devices.contains(where: { $0.role == .infusionPump }) else {
+            guard roles.contains(.infusionPump) else {
                 throw reader.fail("an infusion plan needs an infusionPump device")
             }
         }
@@ -163,7 +172,8 @@ public enum CircuitConfigurationLoader {
                      responseTimeout: .milliseconds(timeout), line: reader.node.mark?.line ?? 0)
     }
 
-    static func parseDevice(_ initial: NodeReader, buses: [CircuitConfiguration.Bus]) throws -> CircuitConfiguration.Device {
+    static func parseDevice(_ initial: NodeReader, buses: [CircuitConfiguration.Bus],
+                            byName: [String: CircuitConfiguration.Bus]) throws -> CircuitConfiguration.Device {
         let roleName = try initial.namedValue("role").map { try initial.string($0, key: "role") }
         let reader = roleName.map { initial.child(initial.node, "device '\($0)'") } ?? initial
         let f = try reader.mapping(allowed: ["role", "family", "bus", "unit", "tubingMlPerRev"])
@@ -180,7 +190,7 @@ public enum CircuitConfigurationLoader {
             throw reader.fail("role '\(roleName)' cannot be played by a \(family) (expected \(role.families.sorted().joined(separator: " or ")))", at: f["family"])
         }
         let busName = try reader.string(try reader.required(f, "bus"), key: "bus")
-        guard let bus = buses.first(where: { $0.name == busName }) else {
+        guard let bus = byName[busName] else {
             throw reader.fail("device '\(roleName)': no bus named '\(busName)' (buses: \(buses.map(\.name).joined(separator: ", ")))", at: f["bus"])
         }
         guard (bus.protocolKind == .line) == (family == "asciiPump") else {

@@ -106,7 +106,9 @@ private struct Reading {
                                           location: location(time)))
                 }
             case "consecutiveFailures":
-                settings.append(.init(name: key, value: Double(try reader.integer(value, key: key)), location: location(value)))
+                // Range-checked here: a count past an Int's range has no faithful Double, and the check below works on Doubles.
+                let count = try reader.integer(value, key: key, in: 1...HardBounds.consecutiveFailuresMaximum)
+                settings.append(.init(name: key, value: Double(count), location: location(value)))
             case _ where LimitTightening.windowNames.contains(key):
                 settings.append(.init(name: key, value: try duration(value, key: key, in: reader).seconds, location: location(value)))
             default:
@@ -241,10 +243,21 @@ private struct StepContext {
         try reading.duration(try reader.required(fields, "within"), key: "within", in: reader)
     }
 
-    static let conditionKeys: Set<String> = ["signal", "above", "below", "equals", "tolerance", "lifecycle", "flow", "reaches"]
+    static let conditionKeys: Set<String> = ["signal", "above", "below", "equals", "tolerance", "lifecycle", "flow", "reaches", "cleared"]
 
-    /// A wait condition from its keys (`signal` + above/below/equals[+tolerance], `flow` + reaches[+tolerance], `lifecycle`).
+    /// A wait condition from its keys (`signal` + above/below/equals[+tolerance], `flow` + reaches[+tolerance], `lifecycle`,
+    /// `cleared`).
     func condition(_ fields: [String: Node], _ reader: NodeReader, required: Bool) throws -> WaitCondition? {
+        if let node = fields["cleared"] {
+            for other in ["signal", "flow", "lifecycle", "above", "below", "equals", "reaches", "tolerance"] where fields[other] != nil {
+                throw reader.fail("\(reader.context): 'cleared' cannot go with '\(other)'", at: fields[other])
+            }
+            let text = try reader.string(node, key: "cleared")
+            guard let sr = ScenarioVocabulary.requirement(text) else {
+                throw reader.fail("'cleared' in \(reader.context) is '\(text)', not a SAFETY.md row (SR-1 … SR-18)", at: node)
+            }
+            return .cleared(sr)
+        }
         if let node = fields["lifecycle"] {
             for other in ["signal", "flow", "above", "below", "equals", "reaches", "tolerance"] where fields[other] != nil {
                 throw reader.fail("\(reader.context): 'lifecycle' cannot go with '\(other)'", at: fields[other])
@@ -262,7 +275,7 @@ private struct StepContext {
         }
         guard let node = fields["signal"] else {
             if !required { return nil }
-            throw reader.fail("\(reader.context) needs 'signal' (with above, below or equals), 'flow' (with reaches) or 'lifecycle'")
+            throw reader.fail("\(reader.context) needs 'signal' (with above, below or equals), 'flow' (with reaches), 'lifecycle' or 'cleared'")
         }
         let name = try reader.string(node, key: "signal")
         let signals = SignalCatalog.signals(for: circuit)
@@ -313,8 +326,21 @@ private struct StepContext {
             guard circuit.buses.contains(where: { $0.name == bus }) else {
                 throw reader.fail("'\(text)': the circuit has no bus '\(bus)' (buses: \(circuit.buses.map(\.name).joined(separator: ", ")))", at: node)
             }
-        case .condition:
-            break  // the simulator names its conditions; an unknown one fails the step with its list
+        case .condition(let name, let value):
+            // Checked by the simulator's own rules, so `hil check` catches what `hil run` would fail on.
+            var conditions = CircuitConditions()
+            do {
+                try CircuitConditions.apply(name, value, to: &conditions)
+            } catch {
+                throw reader.fail("'\(text)': \(error)", at: node)
+            }
+        }
+        if case .setProperty(let role, let property, let value) = command, let device = CircuitRole(rawValue: role).flatMap(circuit.device) {
+            do {
+                try SimulatedFirmware.checkProperty(family: device.family, name: property, value: value)
+            } catch {
+                throw reader.fail("'\(text)': \(error)", at: node)
+            }
         }
         return text
     }
@@ -350,6 +376,12 @@ private struct StepContext {
             }
             var subject: String? = nil
             if let s = fields["subject"] {
+                // A row whose alarms never name a device would never match: the run would fail on it.
+                let rowsWithSubject = ConditionKind.allCases.filter(\.hasSubject).map(\.requirement)
+                guard rowsWithSubject.contains(sr) else {
+                    throw reader.fail("'subject' on \(sr): its alarm never names a device (only "
+                        + "\(rowsWithSubject.map { "\($0)" }.joined(separator: ", ")) do)", at: s)
+                }
                 subject = try reader.string(s, key: "subject")
                 try checkRole(subject!, at: s, reader)
             }

@@ -97,11 +97,15 @@ public enum WaitCondition: Sendable, Equatable, CustomStringConvertible {
     case signal(String, Comparison)
     /// The lifecycle (`treating`, `S1`).
     case lifecycle(LifecycleMatch)
+    /// No active alarm of this row has its condition present any more, as the interlock
+    /// sees it (`cleared: SR-2`): what a resume waits on, without guessing a delay.
+    case cleared(SafetyRequirement)
 
     public var description: String {
         switch self {
         case .signal(let name, let comparison): "\(name) \(comparison)"
         case .lifecycle(let match): "lifecycle \(match)"
+        case .cleared(let requirement): "\(requirement) cleared"
         }
     }
 }

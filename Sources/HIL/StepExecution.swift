@@ -146,6 +146,10 @@ final class StepExecution: Sendable {
         case .lifecycle(let match):
             let lifecycle = await supervisor.lifecycle
             return (match.matches(lifecycle), "lifecycle \(lifecycle)")
+        case .cleared(let requirement):
+            let present = await supervisor.activeFaults.filter { $0.requirement == requirement && $0.isConditionPresent }
+            return (present.isEmpty, present.isEmpty ? "no \(requirement) condition present"
+                                                     : "still present: " + present.map { "\($0.condition)" }.joined(separator: ", "))
         }
     }
 

@@ -68,6 +68,15 @@ public enum ConditionKind: Hashable, Sendable, CaseIterable, CustomStringConvert
         }
     }
 
+    /// Whether a condition of this kind names a device (``Condition/subject``): the
+    /// per-device rows SR-12, SR-13, SR-15, SR-16, SR-17.
+    public var hasSubject: Bool {
+        switch self {
+        case .pumpSpeedDeviation, .pumpFirmwareFault, .staleData, .deviceLost, .frozenSensor: true
+        default: false
+        }
+    }
+
     /// The SAFETY.md row this kind implements.
     public var requirement: SafetyRequirement {
         switch self {

@@ -22,7 +22,8 @@ extension InterlockLimits {
         case "heaterElementHigh": heaterElementHigh = .celsius(v)
         case "tachometerDeviationPercent": tachometerDeviationPercent = v
         case "bloodPumpStopTime": bloodPumpStopTime = v
-        case "consecutiveFailures": consecutiveFailures = Int(v)
+        // A count: a value no Int holds (or not whole) is kept past every bound, for validation to refuse, never trapped on.
+        case "consecutiveFailures": consecutiveFailures = Int(exactly: v) ?? (v > 0 ? Int.max : Int.min)
         case "frozenSensorWindow": frozenSensorWindow = v
         default: return false
         }

@@ -64,7 +64,55 @@ public struct InterlockLimits: Hashable, Sendable {
     public func tightened(_ change: (inout InterlockLimits) -> Void) throws(LimitError) -> InterlockLimits {
         var copy = self
         change(&copy)
-        return try copy.validated()
+        do {
+            return try copy.validated()
+        } catch {
+            throw copy.blamingTheChange(error, from: self)
+        }
+    }
+
+    /// A broken relation between two limits (low below high, the target between them) is
+    /// reported by `validated()` against one side of it. When `change` moved only the other
+    /// side, that side is the mistake: the error names it, so an operator who set the venous
+    /// high limit too low is not told about the low limit they never touched.
+    private func blamingTheChange(_ error: LimitError, from before: InterlockLimits) -> LimitError {
+        guard case .nonsensical(let reported, let reportedValue, let reason) = error,
+              relationValue(reported) == before.relationValue(reported)
+        else { return error }
+        for partner in Self.relationPartners(of: reported) {
+            guard let value = relationValue(partner), value != before.relationValue(partner) else { continue }
+            return .nonsensical(partner, value: value, reason: "conflicts with the \(reported) \(number(reportedValue)) "
+                + "\(reported.unit), which \(reason)")
+        }
+        return error
+    }
+
+    /// The limits the sense checks of `validated()` compare `limit` with.
+    private static func relationPartners(of limit: InterlockLimit) -> [InterlockLimit] {
+        switch limit {
+        case .venousPressureLow: [.venousPressureHigh]
+        case .plasmaTemperatureVeryLow: [.plasmaTemperatureLow]
+        case .plasmaTemperatureTarget: [.plasmaTemperatureLow, .plasmaTemperatureHigh]
+        case .heaterElementHigh: [.plasmaTemperatureTarget]
+        case .flowMinimum(let pump): [.flowMaximum(pump)]
+        default: []
+        }
+    }
+
+    /// The value of a limit that takes part in a relation (nil for the others).
+    private func relationValue(_ limit: InterlockLimit) -> Double? {
+        switch limit {
+        case .venousPressureLow: venousPressureLow.millimetersOfMercury
+        case .venousPressureHigh: venousPressureHigh.millimetersOfMercury
+        case .plasmaTemperatureVeryLow: plasmaTemperatureVeryLow.degreesCelsius
+        case .plasmaTemperatureLow: plasmaTemperatureLow.degreesCelsius
+        case .plasmaTemperatureTarget: plasmaTemperatureTarget.degreesCelsius
+        case .plasmaTemperatureHigh: plasmaTemperatureHigh.degreesCelsius
+        case .heaterElementHigh: heaterElementHigh.degreesCelsius
+        case .flowMinimum(let pump): flowRanges[pump].minimum.millilitersPerMinute
+        case .flowMaximum(let pump): flowRanges[pump].maximum.millilitersPerMinute
+        default: nil
+        }
     }
 
     /// These limits, after checking every one against its hard bound and against sense.

@@ -276,8 +276,11 @@ public enum LineProtocolLoader {
                 for (bound, key) in [(low, "min"), (high, "max")] where !onGrid(bound, scale: field.scale) {
                     throw rr.fail("range \(key) \(bound) is not a whole number of steps of \(field.scale)", at: rf[key])
                 }
+                // Checked as a Double before the raw range is made: a max past an Int's range would trap converting.
+                guard (high / field.scale).rounded() <= 999_999_999 else {
+                    throw rr.fail("range of '\(name)' needs more than 9 digits (max \(high) at scale \(field.scale))", at: rf["max"])
+                }
                 field.range = low...high
-                guard (field.rawRange?.upperBound ?? 0) <= 999_999_999 else { throw rr.fail("range of '\(name)' needs more than 9 digits") }
                 if let d = f["default"] {
                     let value = try r.number(d, key: "default")
                     guard low <= value, value <= high, onGrid(value, scale: field.scale) else {

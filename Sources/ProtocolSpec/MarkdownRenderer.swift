@@ -12,7 +12,8 @@ public enum MarkdownRenderer {
 
     static func cell(_ text: String) -> String { text.replacingOccurrences(of: "|", with: "\\|").replacingOccurrences(of: "\n", with: " ") }
 
-    static func number(_ v: Double) -> String { v == v.rounded() ? String(Int64(v)) : "\(v)" }
+    /// Whole numbers without ".0"; one no Int64 holds is printed as it is, never trapped on.
+    static func number(_ v: Double) -> String { v == v.rounded() && abs(v) < 1e15 ? String(Int64(v)) : "\(v)" }
 
     static func table(_ registers: [RegisterSpecification]) -> String {
         var out = "| address | table | name | type | access | unit | scale | range | default | description |\n"

@@ -17,14 +17,53 @@ public struct NodeReader {
     /// Parses `text` (YAML) into a reader of its root, or says where it is broken.
     public static func root(_ text: String, file: String, context: String = "the file") throws(YAMLError) -> NodeReader {
         do {
-            guard let node = try Yams.compose(yaml: text) else {
+            guard let node = try Yams.compose(yaml: text, untaggedResolver) else {
                 throw YAMLError(file: file, line: 1, column: 1, message: "the file is empty")
             }
+            try refuseTags(node, file: file)
             return NodeReader(file: file, node: node, context: context)
         } catch let error as YAMLError {
             throw error
         } catch {
             throw YAMLError(file: file, line: 0, column: 0, message: "not valid YAML: \(error)")
+        }
+    }
+
+    /// Resolves every untagged scalar to one private tag, so a scalar the file tagged
+    /// itself (`!!str`, `!foo`, `!`) is told apart from a plain one: Yams resolves both
+    /// to `str` by default, and would let a tag silently change nothing.
+    private static let untagged = Tag.Name(rawValue: "tag:hepabus,2026:untagged")
+    private static let untaggedResolver = Resolver.basic.appending(try! Resolver.Rule(untagged, "^"))  // "^" matches every string
+
+    /// Refuses YAML tags anywhere in the tree: these files are plain data, and a tag is
+    /// either a typo or an attempt to make a value mean something it does not say.
+    private static func refuseTags(_ node: Node, file: String) throws(YAMLError) {
+        func refuse(_ tag: String, _ mark: Mark?) -> YAMLError {
+            let shown = tag.hasPrefix("tag:yaml.org,2002:") ? "!!" + tag.dropFirst("tag:yaml.org,2002:".count) : tag
+            return YAMLError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0,
+                             message: "YAML tag '\(shown)' is not allowed: write the value plainly")
+        }
+        switch node {
+        case .scalar(let scalar):
+            // The stored tag: an untagged plain scalar resolves to our private tag, a tagged one keeps
+            // its own. Yams gives every untagged quoted or block scalar `str`, so there (and only
+            // there) `!!str` cannot be told apart from nothing, and changes nothing either.
+            let name = scalar.tag.description
+            let untaggedText = scalar.style != .plain && name == Tag.Name.str.rawValue
+            guard name.isEmpty || name == untagged.rawValue || untaggedText else { throw refuse(name, node.mark) }
+        case .mapping(let mapping):
+            // Mappings and sequences are never hashed while composing: their stored tag is still
+            // empty unless the file wrote one.
+            guard mapping.tag.description.isEmpty else { throw refuse(mapping.tag.description, node.mark) }
+            for (key, value) in mapping {
+                try refuseTags(key, file: file)
+                try refuseTags(value, file: file)
+            }
+        case .sequence(let sequence):
+            guard sequence.tag.description.isEmpty else { throw refuse(sequence.tag.description, node.mark) }
+            for item in sequence { try refuseTags(item, file: file) }
+        case .alias:
+            break
         }
     }
 
@@ -66,21 +105,64 @@ public struct NodeReader {
         return scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
     }
 
-    /// A whole number, decimal or 0x-hex.
+    /// A whole number, decimal or 0x-hex, that fits in an `Int` (one too large for that is
+    /// refused, naming it, rather than read as something else).
     public func integer(_ node: Node, key: String) throws -> Int {
-        guard case .scalar(let scalar) = node, let value = Self.parseInteger(scalar.string) else {
+        guard case .scalar(let scalar) = node else {
+            throw fail("'\(key)' in \(context) must be a whole number (decimal or 0x-hex)", at: node)
+        }
+        guard let value = Self.parseInteger(scalar.string) else {
+            if Self.looksInteger(scalar.string) {
+                throw fail("'\(key)' in \(context) is \(scalar.string), out of range \(Int.min)-\(Int.max)", at: node)
+            }
             throw fail("'\(key)' in \(context) must be a whole number (decimal or 0x-hex)", at: node)
         }
         return value
     }
 
+    /// A whole number in `range`; the error names the value and the range.
+    public func integer(_ node: Node, key: String, in range: ClosedRange<Int>) throws -> Int {
+        let value = try integer(node, key: key)
+        guard range.contains(value) else {
+            throw fail("'\(key)' in \(context) is \(value), out of range \(range.lowerBound)-\(range.upperBound)", at: node)
+        }
+        return value
+    }
+
+    /// A finite number.
     public func number(_ node: Node, key: String) throws -> Double {
         guard case .scalar(let scalar) = node else { throw fail("'\(key)' in \(context) must be a number", at: node) }
         if let int = Self.parseInteger(scalar.string) { return Double(int) }
-        guard let value = Double(scalar.string), value.isFinite else {
+        guard let value = Double(scalar.string.trimmingCharacters(in: .whitespaces)) else {
             throw fail("'\(key)' in \(context) must be a number", at: node)
         }
+        guard value.isFinite else {
+            throw fail("'\(key)' in \(context) is \(scalar.string), not a finite number", at: node)
+        }
         return value
+    }
+
+    /// A finite number in `range`; the error names the value and the range.
+    public func number(_ node: Node, key: String, in range: ClosedRange<Double>) throws -> Double {
+        let value = try number(node, key: key)
+        guard range.contains(value) else {
+            throw fail("'\(key)' in \(context) is \(Self.text(value)), out of range \(Self.text(range.lowerBound))-\(Self.text(range.upperBound))", at: node)
+        }
+        return value
+    }
+
+    /// A number for messages: whole numbers without ".0" (when they are small enough to be whole in print).
+    static func text(_ value: Double) -> String {
+        if value.isFinite, value == value.rounded(), abs(value) < 1e15 { return String(Int64(value)) }
+        return String(value)
+    }
+
+    /// Digits (with an optional sign or 0x): a whole number, even when too large for an Int.
+    static func looksInteger(_ text: String) -> Bool {
+        var t = Substring(text.trimmingCharacters(in: .whitespaces))
+        if t.hasPrefix("-") || t.hasPrefix("+") { t = t.dropFirst() }
+        if t.hasPrefix("0x") || t.hasPrefix("0X") { return !t.dropFirst(2).isEmpty && t.dropFirst(2).allSatisfy(\.isHexDigit) }
+        return !t.isEmpty && t.allSatisfy(\.isASCII) && t.allSatisfy(\.isNumber)
     }
 
     public func sequence(_ node: Node, key: String) throws -> [Node] {

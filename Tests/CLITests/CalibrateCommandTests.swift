@@ -98,10 +98,28 @@ import Testing
         #expect(after.stderr.contains("from the circuit's nominal 8.000 mL/rev") && after.stderr.contains("calibration unchanged"), "\(after.stderr)")
         #expect(try tubingCalibration(sim, "bloodPump") == 8000)
         try expectStopped(sim, "bloodPump")
-        for volume in ["-5", "abc", "0"] {
+        // ("-5" reads as an option to the argument parser: refused as its missing value.)
+        let bad = try CLI.run(["calibrate", "pump", "bloodPump"] + sim.circuitArguments + ["--measured-volume", "-5"])
+        #expect(bad.status == 2 && bad.stderr.contains("--measured-volume"), "-5: \(bad.stderr)")
+        for volume in ["abc", "0", "1e300", "inf", "nan", "99999999999999999999"] {
             let bad = try CLI.run(["calibrate", "pump", "bloodPump"] + sim.circuitArguments + ["--measured-volume", volume])
-            #expect(bad.status == 2 && bad.stderr.contains("--measured-volume"), "\(volume): \(bad.stderr)")
+            #expect(bad.status == 2 && bad.stderr.contains("--measured-volume") && bad.stderr.contains("'\(volume)'")
+                    && bad.stderr.contains("0.1-2000 mL"), "\(volume): \(bad.stderr)")
         }
+    }
+
+    @Test func aVolumeNoIntHoldsTypedAfterTheRunIsRefusedNamingItAndTheRange() throws {
+        // 1e300 read from standard input once trapped converting the figure to an Int for the message (exit 132).
+        let sim = try SimulatorProcess()
+        let calibrate = try BackgroundHepabus(["calibrate", "pump", "bloodPump"] + sim.circuitArguments + ["--revolutions", "3", "--speed", "60"])
+        #expect(calibrate.waitFor(within: .seconds(40)) { _, stderr in stderr.contains("reading the measured volume") }, "\(calibrate.stderr)")
+        calibrate.type("1e300")
+        let result = calibrate.finish()
+        #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("'1e300'") && result.stderr.contains("0.1-2000 mL") && result.stderr.contains("calibration unchanged"),
+                "\(result.stderr)")
+        #expect(try tubingCalibration(sim, "bloodPump") == 8000)
+        try expectStopped(sim, "bloodPump")
     }
 
     @Test func ctrlCDuringTheRunStopsThePumpAndStoresNothing() throws {

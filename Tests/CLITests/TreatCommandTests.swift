@@ -44,6 +44,11 @@ import Testing
         #expect(treat.waitFor { out, _ in out.contains("resume: accepted") && out.contains("-> treating") }, "\(treat.stdout)")
         treat.type("flow blood 999")   // outside the circuit's range: refused, printed, nothing ends
         #expect(treat.waitFor { out, _ in out.contains("setFlow(bloodPump, 999.0 mL/min): refused") }, "\(treat.stdout)")
+        // A figure no pump (nor Int) could take is refused the same way, never converted.
+        treat.type("flow blood 1e300")
+        #expect(treat.waitFor { out, _ in out.contains("setFlow(bloodPump, 1e+300 mL/min): refused") }, "\(treat.stdout)")
+        treat.type("flow blood nan")
+        #expect(treat.waitFor { out, _ in out.contains("usage: flow blood|plasma|recirculation|infusion ML_PER_MIN (got 'flow blood nan')") }, "\(treat.stdout)")
         treat.type("end")
         let result = treat.finish(within: .seconds(20))
         #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")

@@ -92,6 +92,45 @@ import Testing
         #expect(c.limits == [.init(name: "venousPressureHigh", value: 250, line: 7, column: 3)])
     }
 
+    @Test func numbersOutOfRangeAreNamedWithTheirPlace() {
+        let device = "  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 99999999999999999999}"
+        let e = error(circuit(device))
+        #expect(e?.line == 5 && e?.message.contains("99999999999999999999") == true && e?.message.contains("out of range") == true,
+                "\(String(describing: e))")
+        let e2 = error(circuit("", buses: "  - {name: blood, port: /dev/x, baud: 0x10000000000000000}"))
+        #expect(e2?.line == 3 && e2?.message.contains("out of range") == true, "\(String(describing: e2))")
+        let e3 = error(circuit("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: 4}", extra: "limits:\n  venousPressureHigh: 1e999"))
+        #expect(e3?.line == 7 && e3?.message.contains("not a finite number") == true, "\(String(describing: e3))")
+    }
+
+    @Test func yamlTagsAreRefusedNotIgnored() {
+        for (text, line, column) in [("circuit: !!str test", 1, 10), ("circuit: !local test", 1, 10)] {
+            let e = error(circuit("", extra: "").replacingOccurrences(of: "circuit: test", with: text))
+            #expect(e?.file == "test.yaml" && e?.line == line && e?.column == column && e?.message.contains("YAML tag") == true,
+                    "\(text): \(String(describing: e))")
+        }
+        let e = error(circuit("  - {role: venousPressure, family: pressureSensor, bus: blood, unit: !!int 4}"))
+        #expect(e?.line == 5 && e?.message.contains("'!!int'") == true, "\(String(describing: e))")
+        // Quoted and block text stays text.
+        #expect(error(circuit("  - {role: venousPressure, family: pressureSensor, bus: \"blood\", unit: 4}", extra: "description: >\n  folded")) == nil)
+    }
+
+    @Test func aFileOfManyBusesIsReadInLinearTime() throws {
+        // The duplicate checks once compared every bus with every other: 20 000 buses took about a minute.
+        let count = 20_000
+        var text = "circuit: big\nbuses:\n"
+        for i in 0..<count { text += "  - {name: b\(i), port: /dev/ttyUSB\(i)}\n" }
+        text += "devices:\n  - {role: venousPressure, family: pressureSensor, bus: b\(count - 1), unit: 4}\n"
+        let started = ContinuousClock.now
+        let c = try CircuitConfigurationLoader.parse(text, file: "big.yaml")
+        let took = started.duration(to: .now)
+        #expect(c.buses.count == count)
+        #expect(took < .seconds(15), "\(count) buses took \(took)")
+        // A duplicate at the end is still found, and named.
+        let duplicate = text.replacingOccurrences(of: "name: b\(count - 1),", with: "name: b0,")
+        #expect(error(duplicate)?.message.contains("bus name 'b0' is used twice") == true)
+    }
+
     @Test func unknownPresetOrMissingFileIsNamed() {
         #expect(throws: YAMLError.self) { try CircuitConfigurationLoader.load("/nonexistent/circuit.yaml") }
     }

@@ -138,6 +138,32 @@ final class SimulatedBal {
             #expect("\(error)".contains("'venousPresureHigh' is not a limit"))
         }
     }
+
+    @Test func aLimitThatBreaksARelationIsTheOneNamed() async throws {
+        // A venous high limit below the (untouched) low limit: the error is about the high limit.
+        do {
+            _ = try await supervisor(limits: "  venousPressureHigh: 5")
+            Issue.record("a high limit below the low limit must be refused")
+        } catch {
+            let text = "\(error)"
+            #expect(text.contains("t.yaml:9:3") && text.contains("SR-2 venous pressure high limit: 5 mmHg makes no sense"), "\(text)")
+            #expect(text.contains("conflicts with the SR-3 venous pressure low limit 10 mmHg"), "\(text)")
+        }
+        // The low limit set above the high one is still the low limit's error.
+        do {
+            _ = try await supervisor(limits: "  venousPressureLow: 350")
+            Issue.record("a low limit above the high limit must be refused")
+        } catch {
+            #expect("\(error)".contains("SR-3 venous pressure low limit: 350 mmHg makes no sense"), "\(error)")
+        }
+        // The heater's plasma target moved out from between its limits names the target; the high limit moved below it names the high limit.
+        do {
+            _ = try await supervisor(limits: "  plasmaTemperatureHigh: 36.5")
+            Issue.record("a high limit below the target must be refused")
+        } catch {
+            #expect("\(error)".contains("SR-8 plasma temperature high limit: 36.5 °C makes no sense: conflicts with the plasma temperature target 37 °C"), "\(error)")
+        }
+    }
 }
 
 /// A technician's tubing calibration stored in a pump is kept when plausible for the tubing

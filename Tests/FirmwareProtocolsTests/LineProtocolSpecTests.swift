@@ -189,6 +189,8 @@ import HardwareInterfaces
         ("    reply: value\n", "    reply: done\n", "is given but its reply is 'done'"),
         ("range: {min: 0, max: 100}", "range: {min: 0, max: 100.05}", "not a whole number of steps"),
         ("maximumLineLength: 40", "maximumLineLength: 10", "above maximumLineLength 10"),
+        // Once trapped converting 1e301 steps to an Int.
+        ("range: {min: 0, max: 100}", "range: {min: 0, max: 1e300}", "needs more than 9 digits"),
         ("  - name: level", "  - name: checksum", "is reserved"),
         ("{code: 3, name: badChecksum, kind: corruptFrame", "{code: 3, name: badChecksum, kind: corrupted", "expected one of: timeout, corruptFrame"),
         ("{code: 3, name: badChecksum", "{code: 1, name: badChecksum", "repeats a code or name"),

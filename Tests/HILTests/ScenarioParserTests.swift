@@ -112,6 +112,64 @@ import Testing
         #expect(e.message.contains("unknown fault kind 'wobble'"))
     }
 
+    @Test(arguments: ["99999999999999999999", "9223372036854775807", "0", "4"])
+    func aConsecutiveFailuresCountOutOfRangeIsRefusedNotTrappedOn(count: String) throws {
+        // Int.max once became 2^63 as a Double and trapped converting back (SIGILL in `hil check`).
+        let e = try error(Self.good.replacingOccurrences(of: "frozenSensorWindow: 2s", with: "consecutiveFailures: \(count)"))
+        #expect(e.line == 6 && e.column == 24, "\(e)")
+        #expect(e.message.contains("consecutiveFailures") && e.message.contains(count) && e.message.contains("out of range"), "\(e)")
+        let ok = try ScenarioParser.parse(Self.good.replacingOccurrences(of: "frozenSensorWindow: 2s", with: "consecutiveFailures: 2"), file: "good.yaml")
+        #expect(ok.tightening.settings.contains { $0.name == "consecutiveFailures" && $0.value == 2 })
+    }
+
+    @Test func aNumberPastWhatADoubleHoldsIsRefused() throws {
+        let e = try error(Self.good.replacingOccurrences(of: "flow: 100}", with: "flow: 1e400}"))
+        #expect(e.line == 10 && e.message.contains("1e400") && e.message.contains("not a finite number"), "\(e)")
+    }
+
+    @Test func anUnknownConditionOrPropertyIsCaughtByCheckNotByRun() throws {
+        let e = try error(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "condition returnLineRestrction 5"))
+        #expect(e.line == 12 && e.message.contains("unknown condition 'returnLineRestrction'") && e.message.contains("returnLineRestriction"), "\(e)")
+        let e2 = try error(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "condition separatorClotting 7"))
+        #expect(e2.line == 12 && e2.message.contains("outside 0-1"), "\(e2)")
+        let e3 = try error(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "set bloodPump doorOpn true"))
+        #expect(e3.line == 12 && e3.message.contains("no condition 'doorOpn'") && e3.message.contains("doorOpen"), "\(e3)")
+        let e4 = try error(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "set bloodPump doorOpen maybe"))
+        #expect(e4.line == 12 && e4.message.contains("'maybe'"), "\(e4)")
+        // The line-protocol heparin pump has its own list.
+        let e5 = try error(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "set heparinPump rotorDrag 3"))
+        #expect(e5.line == 12 && e5.message.contains("no condition 'rotorDrag' on the line pump"), "\(e5)")
+        _ = try ScenarioParser.parse(Self.good.replacingOccurrences(of: "condition returnLineRestriction 5", with: "set bloodPump doorOpen true"), file: "good.yaml")
+    }
+
+    @Test func aSubjectOnARowWhoseAlarmNamesNoDeviceIsRefused() throws {
+        let e = try error(Self.good.replacingOccurrences(of: "{alarm: SR-2, within: 2s}", with: "{alarm: SR-2, subject: bloodPump, within: 2s}"))
+        #expect(e.line == 13 && e.message.contains("'subject' on SR-2") && e.message.contains("SR-16"), "\(e)")
+        _ = try ScenarioParser.parse(Self.good.replacingOccurrences(of: "{alarm: SR-2, within: 2s}", with: "{alarm: SR-16, subject: venousPressure, within: 2s}"), file: "good.yaml")
+    }
+
+    @Test func yamlTagsAreRefusedWithTheirPlace() throws {
+        for (tagged, column) in [("scenario: !!str SR-2", 11), ("scenario: !foo SR-2", 11), ("scenario: ! SR-2", 11)] {
+            let e = try error(Self.good.replacingOccurrences(of: "scenario: SR-2 venous pressure high", with: tagged))
+            #expect(e.file == "bad.yaml" && e.line == 1 && e.column == column && e.message.contains("YAML tag"), "\(tagged): \(e)")
+        }
+        let e = try error(Self.good.replacingOccurrences(of: "flow: 100}", with: "flow: !!int 100}"))
+        #expect(e.line == 10 && e.message.contains("'!!int'"), "\(e)")
+        let e2 = try error(Self.good.replacingOccurrences(of: "  - prime", with: "  - !!map {prime: {}}"))
+        #expect(e2.line == 9 && e2.message.contains("YAML tag"), "\(e2)")
+    }
+
+    @Test func clearedWaitsForTheRowsConditionToGo() throws {
+        let s = try ScenarioParser.parse(Self.good.replacingOccurrences(of: "  - wait: 1.5s", with: "  - waitFor: {cleared: SR-2, within: 3s}"), file: "good.yaml")
+        if case .waitFor(let condition, let within)? = s.steps.last?.action {
+            #expect(condition == .cleared(.sr2) && within == .seconds(3))
+        } else {
+            Issue.record("not a waitFor: \(String(describing: s.steps.last))")
+        }
+        let e = try error(Self.good.replacingOccurrences(of: "  - wait: 1.5s", with: "  - waitFor: {cleared: SR-42, within: 3s}"))
+        #expect(e.line == 21 && e.message.contains("'SR-42'"), "\(e)")
+    }
+
     @Test func aLimitLoosenedPastItsBoundIsRefused() throws {
         let e = try error(Self.good.replacingOccurrences(of: "venousPressureHigh: 500ms", with: "venousPressureHigh: 5s"))
         #expect(e.line == 5)

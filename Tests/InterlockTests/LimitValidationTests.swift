@@ -132,7 +132,11 @@ struct LimitValidationTests {
     }
 
     static let nonsense: [Nonsense] = [
-        Nonsense(name: "venous low above venous high", change: { $0.venousPressureHigh = .mmHg(5) }, limit: .venousPressureLow),
+        // A broken relation names the limit that was changed, not its untouched partner.
+        Nonsense(name: "venous high set below venous low", change: { $0.venousPressureHigh = .mmHg(5) }, limit: .venousPressureHigh),
+        Nonsense(name: "venous low set above venous high", change: { $0.venousPressureLow = .mmHg(350) }, limit: .venousPressureLow),
+        Nonsense(name: "plasma high set below the target", change: { $0.plasmaTemperatureHigh = .celsius(36.5) }, limit: .plasmaTemperatureHigh),
+        Nonsense(name: "target set above plasma high", change: { $0.plasmaTemperatureTarget = .celsius(41.5) }, limit: .plasmaTemperatureTarget),
         Nonsense(name: "arterial low not below zero", change: { $0.arterialPressureLow = .mmHg(0) }, limit: .arterialPressureLow),
         Nonsense(name: "NaN venous high", change: { $0.venousPressureHigh = .mmHg(.nan) }, limit: .venousPressureHigh),
         Nonsense(name: "infinite TMP", change: { $0.transmembranePressureHigh = .mmHg(-.infinity) }, limit: .transmembranePressureHigh),

@@ -14,12 +14,22 @@ enum MeasuredVolume {
     /// The same bound under which a treatment keeps a pump's stored calibration.
     static let largestChange = CircuitRuntime.calibrationTolerance
 
-    /// Parses what was typed: a positive number of millilitres ("86", "86.4", "86.4 mL").
-    static func parse(_ text: String) -> Double? {
-        var trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines).lowercased()
+    /// The volumes any run can deliver: 1 revolution of the thinnest tubing a pump can hold
+    /// (0.1 mL/rev) to 100 revolutions of the widest (20 mL/rev). Anything outside is a slip.
+    static let plausible = storable.lowerBound * 1...storable.upperBound * 100
+
+    /// Parses what was typed: a number of millilitres ("86", "86.4", "86.4 mL") within
+    /// ``plausible``; the refusal names the value and the range.
+    static func parse(_ text: String) -> Result<Double, Refusal> {
+        let typed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        var trimmed = typed.lowercased()
         if trimmed.hasSuffix("ml") { trimmed = String(trimmed.dropLast(2)).trimmingCharacters(in: .whitespaces) }
-        guard let value = Double(trimmed), value.isFinite, value > 0 else { return nil }
-        return value
+        let range = "\(figure(plausible.lowerBound))-\(figure(plausible.upperBound)) mL"
+        guard let value = Double(trimmed) else { return .failure(Refusal("'\(typed)' is not a number of mL (allowed \(range))")) }
+        guard value.isFinite, plausible.contains(value) else {
+            return .failure(Refusal("'\(typed)' mL is outside \(range), the volumes 1-100 revolutions can deliver"))
+        }
+        return .success(value)
     }
 
     /// The calibration `volume` over `revolutions` gives, or why it cannot be right.
@@ -50,7 +60,8 @@ enum MeasuredVolume {
         init(_ description: String) { self.description = description }
     }
 
+    /// A figure for people; never traps (a value no Int holds prints as %g).
     static func figure(_ value: Double) -> String {
-        value == value.rounded() ? String(Int(value)) : String(format: "%g", value)
+        value.isFinite && value == value.rounded() && abs(value) < 1e15 ? String(Int(value)) : String(format: "%g", value)
     }
 }

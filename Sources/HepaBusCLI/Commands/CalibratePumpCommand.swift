@@ -49,8 +49,10 @@ struct CalibratePumpCommand: AsyncParsableCommand {
         guard (1...100).contains(revolutions) else { throw ValidationError("--revolutions \(revolutions) is out of range 1-100") }
         guard speed.isFinite, (1...100).contains(speed) else { throw ValidationError("--speed \(speed) is out of range 1-100 rpm") }
         if let measuredVolume {
-            guard let volume = MeasuredVolume.parse(measuredVolume) else {
-                throw ValidationError("--measured-volume '\(measuredVolume)' is not a positive number of mL")
+            let volume: Double
+            switch MeasuredVolume.parse(measuredVolume) {
+            case .success(let value): volume = value
+            case .failure(let refusal): throw ValidationError("--measured-volume \(refusal)")
             }
             // A volume no run of this length could give is refused before the pump turns.
             let perRevolution = volume / Double(revolutions)
@@ -180,7 +182,13 @@ struct CalibratePumpCommand: AsyncParsableCommand {
     /// The measured volume (given, asked on a terminal, or read from standard input) and
     /// the calibration it gives; refused figures are asked again on a terminal only.
     private func obtainCalibration(revolutions counted: Double, nominal: TubingCalibration, source: String) throws -> (Double, TubingCalibration) {
-        if let measuredVolume, let volume = MeasuredVolume.parse(measuredVolume) {
+        if let measuredVolume {
+            // validate() refused a volume that does not parse; checked again rather than trusted.
+            let volume: Double
+            switch MeasuredVolume.parse(measuredVolume) {
+            case .success(let value): volume = value
+            case .failure(let refusal): throw CommandFailure.usage("--measured-volume \(refusal); calibration unchanged")
+            }
             switch MeasuredVolume.calibration(volume: volume, revolutions: counted, nominal: nominal, source: source) {
             case .success(let calibration): return (volume, calibration)
             case .failure(let refusal): throw CommandFailure.usage("--measured-volume: \(refusal); calibration unchanged")
@@ -196,10 +204,12 @@ struct CalibratePumpCommand: AsyncParsableCommand {
             guard let line = readLine() else {
                 throw CommandFailure.usage("no measured volume given (standard input ended; use --measured-volume ML); calibration unchanged")
             }
-            guard let volume = MeasuredVolume.parse(line) else {
-                let message = "'\(line)' is not a positive number of mL"
-                if interactive { Terminal.writeStderr(message + "\n"); continue }
-                throw CommandFailure.usage("measured volume \(message); calibration unchanged")
+            let volume: Double
+            switch MeasuredVolume.parse(line) {
+            case .success(let value): volume = value
+            case .failure(let refusal):
+                if interactive { Terminal.writeStderr("\(refusal)\n"); continue }
+                throw CommandFailure.usage("measured volume \(refusal); calibration unchanged")
             }
             switch MeasuredVolume.calibration(volume: volume, revolutions: counted, nominal: nominal, source: source) {
             case .success(let calibration): return (volume, calibration)

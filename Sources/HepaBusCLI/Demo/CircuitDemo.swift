@@ -185,7 +185,7 @@ struct CircuitDemo {
             say(String(format: "      reaction time %@: %.1f ms from trip to the last safe-state command acknowledged on the wire",
                        "\(r.requirement)", r.seconds * 1000))
         }
-        let journalIsKept = journalPath != nil || !(failures.isEmpty && !reactions.isEmpty)
+        let journalIsKept = givenJournal != nil || !(failures.isEmpty && !reactions.isEmpty)
         say("      journal: \(entries) entries, durable" + (journalIsKept ? ", at \(journalFile)" : " (removed with the run directory; --journal keeps it)"))
         if failures.isEmpty && !reactions.isEmpty {
             say("demo passed: every step behaved")

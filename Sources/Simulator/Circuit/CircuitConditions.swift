@@ -35,4 +35,39 @@ public struct CircuitConditions: Sendable, Equatable, Codable {
         ("membraneFouling", "0-1"), ("airInReturnLine", "true|false"), ("bubbleVolume", "µL"), ("bloodLeak", "ppm"),
         ("ambientTemperature", "°C"),
     ]
+
+    /// Sets the condition `name` in `c` from text, or says what is wrong with the name or
+    /// the value. Static, so a scenario can be checked against it before any simulator runs.
+    public static func apply(_ name: String, _ value: String, to c: inout CircuitConditions) throws {
+        func number() throws -> Double {
+            guard let v = Double(value), v.isFinite else { throw SimulatorError("condition \(name): '\(value)' is not a number") }
+            return v
+        }
+        func flag() throws -> Bool {
+            switch value.lowercased() {
+            case "true", "1", "on", "yes": return true
+            case "false", "0", "off", "no": return false
+            default: throw SimulatorError("condition \(name): '\(value)' is not true/false")
+            }
+        }
+        func fraction() throws -> Double {
+            let v = try number()
+            guard (0...1).contains(v) else { throw SimulatorError("condition \(name): \(v) is outside 0-1") }
+            return v
+        }
+        switch name {
+        case "accessLineRestriction": c.accessLineRestriction = max(1, try number())
+        case "returnLineRestriction": c.returnLineRestriction = max(1, try number())
+        case "returnLineDisconnected": c.returnLineDisconnected = try flag()
+        case "separatorClotting": c.separatorClotting = try fraction()
+        case "bloodPathClotting": c.bloodPathClotting = try fraction()
+        case "membraneFouling": c.membraneFouling = try fraction()
+        case "airInReturnLine": c.airInReturnLine = try flag()
+        case "bubbleVolume": c.bubbleVolumeMicroliters = max(0, try number())
+        case "bloodLeak": c.bloodLeakPartsPerMillion = max(0, try number())
+        case "ambientTemperature": c.ambientTemperature = try number()
+        default:
+            throw SimulatorError("unknown condition '\(name)' (\(controlNames.map(\.name).joined(separator: ", ")))")
+        }
+    }
 }

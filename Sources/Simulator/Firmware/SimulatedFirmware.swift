@@ -22,4 +22,19 @@ public enum SimulatedFirmware {
         default: nil
         }
     }
+
+    /// Checks `set ROLE PROPERTY VALUE` for a device of `family` (the line pump's
+    /// `asciiPump` too) without a running simulator: an unknown property or a value it
+    /// does not take throws what the simulator would answer. A throwaway device takes the
+    /// value, so the check is the simulator's own.
+    public static func checkProperty(family: String, name: String, value: String) throws {
+        if family == "asciiPump" {
+            _ = try HostedAsciiPump.checkedCondition(name, value)
+            return
+        }
+        guard let device = makeDevice(family: family, time: ManualSimulationTime()) else {
+            throw SimulatorError("no simulated firmware for family '\(family)'")
+        }
+        try device.setCondition(name, to: value)
+    }
 }

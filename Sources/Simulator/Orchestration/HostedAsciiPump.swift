@@ -51,20 +51,28 @@ final class HostedAsciiPump: LineDeviceHosting, @unchecked Sendable {
 
     func clearFaults() { lock.withLock { server }?.clearFaults() }
 
-    func setCondition(_ name: String, to value: String) throws {
-        func flag() throws -> Bool {
-            switch value.lowercased() {
-            case "true", "1", "on": return true
-            case "false", "0", "off": return false
-            default: throw SimulatorError("\(name): '\(value)' is not true/false")
-            }
+    /// The physical conditions `set ROLE PROPERTY VALUE` takes on the line pump.
+    static let conditionNames = ["doorOpen", "stall", "overCurrent", "occlusion"]
+
+    /// The value of condition `name`, or what is wrong with the name or the value.
+    static func checkedCondition(_ name: String, _ value: String) throws -> Bool {
+        guard conditionNames.contains(name) else {
+            throw SimulatorError("no condition '\(name)' on the line pump (\(conditionNames.joined(separator: ", ")))")
         }
+        switch value.lowercased() {
+        case "true", "1", "on": return true
+        case "false", "0", "off": return false
+        default: throw SimulatorError("\(name): '\(value)' is not true/false")
+        }
+    }
+
+    func setCondition(_ name: String, to value: String) throws {
+        let on = try Self.checkedCondition(name, value)
         switch name {
-        case "doorOpen": firmware.setDoorOpen(try flag())
-        case "stall": if try flag() { firmware.raise(.stall) }
-        case "overCurrent": if try flag() { firmware.raise(.overCurrent) }
-        case "occlusion": if try flag() { firmware.raise(.occlusion) }
-        default: throw SimulatorError("no condition '\(name)' on the line pump (doorOpen, stall, overCurrent, occlusion)")
+        case "doorOpen": firmware.setDoorOpen(on)
+        case "stall": if on { firmware.raise(.stall) }
+        case "overCurrent": if on { firmware.raise(.overCurrent) }
+        default: if on { firmware.raise(.occlusion) }  // occlusion
         }
     }
 
