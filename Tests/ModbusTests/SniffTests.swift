@@ -331,6 +331,23 @@ private func decodeAll(_ stream: [UInt8], chunk: Int = .max, silentInterval: Dou
         #expect(rig.server.tapBytesDropped == 0)
     }
 
+    /// `sniff` worked once per tap: the next open failed with `tcsetattr failed:
+    /// Invalid argument` (a pty holds no parity), and the first listener's
+    /// settings stayed on the tap for the next one (issue 9, item 5).
+    @Test func aTapOpensForEveryListenerAndIsLeftAsFound() throws {
+        let tap = try PseudoTerminal()
+        let observer = open(tap.secondaryPath, O_RDONLY | O_NOCTTY | O_NONBLOCK)
+        try #require(observer >= 0)
+        defer { Glibc.close(observer) }
+        let found = try SerialLine.captureState(fd: observer)
+        for _ in 0..<3 {
+            let listener = try PassiveLineListener(path: tap.secondaryPath, settings: SerialSettings(baudRate: 19200, parity: .even))
+            #expect(try SerialLine.readSettings(fd: observer).baudRate == 19200)
+            listener.close()
+            #expect(try SerialLine.captureState(fd: observer) == found)
+        }
+    }
+
     @Test func aTapNobodyReadsNeverStallsTheLine() throws {
         let rig = try TappedLine()
         let client = try rig.client()
