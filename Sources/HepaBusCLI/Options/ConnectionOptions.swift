@@ -11,8 +11,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Baud rate (serial only).")
     var baud: UInt32 = 115200
 
-    @Option(help: "Parity: none, even or odd (serial only).")
-    var parity: ParityArgument = .none
+    /// Even by default: Modbus over serial line specifies 8E1, and every circuit bus is 8E1.
+    @Option(help: "Parity: none, even or odd (serial only; even is Modbus's default, --parity none for 8N1 devices).")
+    var parity: ParityArgument = .even
 
     @Option(name: .customLong("data-bits"), help: "Data bits: 7 or 8 (serial only).")
     var dataBits: Int = 8
@@ -70,6 +71,10 @@ struct ConnectionOptions: ParsableArguments {
     /// Opens the bus; a line that cannot be opened is a device/line failure (exit 1).
     func openBus(defaultTimeout: Int = 1000) async throws -> ModbusBus {
         let endpoint = try resolvedEndpoint()
+        if verbose, endpoint.isSerial {
+            // Which settings were used matters as soon as nothing answers.
+            Terminal.writeStderr("hepabus: opening \(self.endpoint) at \(serialSettings)\n")
+        }
         return try await ModbusBus(endpoint: endpoint, options: clientOptions(defaultTimeout: defaultTimeout))
     }
 
