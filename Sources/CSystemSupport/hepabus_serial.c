@@ -35,6 +35,8 @@ int hepabus_get_baud(int fd, uint32_t *baud) {
 _Static_assert(sizeof(struct termios2) <= sizeof(((hepabus_line_state *)0)->bytes),
                "hepabus_line_state must hold a struct termios2");
 
+int hepabus_input_queued(int fd, int *count) { return ioctl(fd, FIONREAD, count); }
+
 int hepabus_save_line_state(int fd, hepabus_line_state *out) {
     struct termios2 t;
     if (ioctl(fd, TCGETS2, &t) != 0) return -1;

@@ -19,6 +19,9 @@ int hepabus_set_custom_baud(int fd, uint32_t baud);
 /// ioctl(TCGETS2): read back the output baud rate the driver holds (c_ospeed).
 int hepabus_get_baud(int fd, uint32_t *baud);
 
+/// ioctl(FIONREAD): how many received bytes wait in the tty's input queue.
+int hepabus_input_queued(int fd, int *count);
+
 /// A tty's complete line settings (struct termios2, rates included), opaque to Swift.
 typedef struct {
     unsigned char bytes[64];

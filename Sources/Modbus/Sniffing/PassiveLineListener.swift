@@ -1,3 +1,4 @@
+internal import CSystemSupport
 import Glibc
 import Serial
 
@@ -87,6 +88,14 @@ public final class PassiveLineListener {
         // A hung-up tty polls readable and reads nothing (or EIO): the line is gone.
         if n == 0 && pfd.revents & Int16(POLLHUP | POLLERR | POLLNVAL) == 0 { return nil }
         throw .disconnected(path: path)
+    }
+
+    /// Bytes received but not read yet (ioctl `FIONREAD`): what a listener that
+    /// stops now leaves unheard. Nil once closed or if the driver cannot say.
+    public func queuedByteCount() -> Int? {
+        guard fileDescriptor >= 0 else { return nil }
+        var queued: Int32 = 0
+        return hepabus_input_queued(fileDescriptor, &queued) == 0 ? Int(queued) : nil
     }
 
     /// Seconds since the epoch, to the microsecond. Wraps clock_gettime(2).
