@@ -51,8 +51,15 @@ public struct RTUFrameDecoder: Sendable {
     /// Whether a complete, valid frame of a known length starts at each stored
     /// byte, once that is known for good (parallel to `storage`).
     private var startCache: [Evidence?] = []
+    /// For a position whose answer is not known yet: the stored byte count
+    /// below which asking again is pointless (the frame it may start is still arriving).
+    private var recheckAt: [Int] = []
     /// Every stored position from `head + 1` up to this one is known to start no frame.
     private var noFrameStartBefore = 0
+    /// The last search for a frame start found none up to this position; of
+    /// the positions it left undecided, the first may change at `scanRecheckAt` bytes stored.
+    private var scanResumeAt = 0
+    private var scanRecheckAt = Int.max
     /// No silent interval precedes any stored byte from `head + 1` up to this one.
     private var noGapBefore = 0
     /// Bytes skipped while resynchronising, reported together as one unknown frame.
@@ -91,6 +98,7 @@ public struct RTUFrameDecoder: Sendable {
             storage.append(byte)
             times.append(time)
             startCache.append(nil)
+            recheckAt.append(0)
         }
         return decode(final: false)
     }
@@ -150,15 +158,20 @@ public struct RTUFrameDecoder: Sendable {
             storage.removeAll(keepingCapacity: true)
             times.removeAll(keepingCapacity: true)
             startCache.removeAll(keepingCapacity: true)
+            recheckAt.removeAll(keepingCapacity: true)
         } else if head >= 4096 && head * 2 >= storage.count {
             storage.removeFirst(head)
             times.removeFirst(head)
             startCache.removeFirst(head)
+            recheckAt.removeFirst(head)
+            for index in recheckAt.indices where recheckAt[index] > 0 { recheckAt[index] -= head }
         } else {
             return
         }
         noFrameStartBefore = max(0, noFrameStartBefore - head)
         noGapBefore = max(0, noGapBefore - head)
+        scanResumeAt = max(0, scanResumeAt - head)
+        if scanRecheckAt != Int.max { scanRecheckAt = max(0, scanRecheckAt - head) }
         head = 0
     }
 
@@ -386,17 +399,29 @@ public struct RTUFrameDecoder: Sendable {
             if limit >= RTUFrameLength.minimum {
                 var crc = CRC16.initial
                 var covered = 0
-                for length in RTUFrameLength.minimum...limit {
-                    while covered < length - 2 {
-                        crc = CRC16.updated(crc, with: byte(at: offset + covered))
-                        covered += 1
+                var length = RTUFrameLength.minimum
+                while length <= limit {
+                    // The next length whose last two bytes match the CRC of the ones before.
+                    let start = head + offset
+                    let candidate: Int? = storage.withUnsafeBufferPointer { frame in
+                        while length <= limit {
+                            while covered < length - 2 {
+                                crc = CRC16.updated(crc, with: frame[start + covered])
+                                covered += 1
+                            }
+                            if frame[start + length - 2] == UInt8(crc & 0xFF) && frame[start + length - 1] == UInt8(crc >> 8) {
+                                return length
+                            }
+                            length += 1
+                        }
+                        return nil
                     }
-                    let end = offset + length
-                    guard byte(at: end - 2) == UInt8(crc & 0xFF), byte(at: end - 1) == UInt8(crc >> 8) else { continue }
-                    if length == available || frameStarts(at: end) == .yes {
+                    guard let candidate else { break }
+                    if candidate == available || frameStarts(at: offset + candidate) == .yes {
                         checksummedByteCount += covered
-                        return .valid(length)
+                        return .valid(candidate)
                     }
+                    length = candidate + 1
                 }
                 checksummedByteCount += covered
             }
@@ -407,39 +432,68 @@ public struct RTUFrameDecoder: Sendable {
     /// Whether the `length` bytes at `offset` end in their own CRC.
     private mutating func crcHolds(at offset: Int, length: Int) -> Bool {
         checksummedByteCount += length - 2
-        return CRC16.isValid(slice(offset, offset + length))
+        let start = head + offset
+        return storage.withUnsafeBufferPointer { frame in
+            var crc = CRC16.initial
+            for index in start..<(start + length - 2) { crc = CRC16.updated(crc, with: frame[index]) }
+            return frame[start + length - 2] == UInt8(crc & 0xFF) && frame[start + length - 1] == UInt8(crc >> 8)
+        }
     }
 
     /// Whether a complete, valid frame of a known length starts at `offset`.
     /// A yes or no is for good (the bytes there never change) and is remembered.
     private mutating func frameStarts(at offset: Int) -> Evidence {
         guard offset < count else { return .unknown }
-        if let known = startCache[head + offset] { return known }
+        let position = head + offset
+        if let known = startCache[position] { return known }
+        if recheckAt[position] > storage.count { return .unknown }
         var result = Evidence.no
+        var recheck = Int.max
         search: for reading in readings(at: offset) where reading.length != .variable {
             switch evaluate(reading, at: offset) {
             case .valid: result = .yes; break search
-            case .incomplete: result = .unknown
+            case .incomplete:
+                result = .unknown
+                if case .known(let length) = reading.length {
+                    recheck = min(recheck, position + length)
+                } else {
+                    recheck = storage.count + 1
+                }
             case .invalid, .rejected: break
             }
         }
-        if result != .unknown { startCache[head + offset] = result }
+        if result == .unknown { recheckAt[position] = recheck } else { startCache[position] = result }
         return result
     }
 
     /// The first offset from `start` where a complete, valid frame of a known
-    /// length starts. Resumes after the positions already known to start none.
+    /// length starts. Resumes after the positions already known to start none,
+    /// and after the last fruitless search while none of the positions it left
+    /// undecided can have changed.
     private mutating func firstFrameStart(from start: Int) -> Int? {
         noFrameStartBefore = max(noFrameStartBefore, head + 1)
         var position = max(head + start, noFrameStartBefore)
         var extending = position == noFrameStartBefore
+        var recheck = Int.max
+        if start == 1, storage.count < scanRecheckAt, scanResumeAt > position {
+            // Nothing before scanResumeAt can have become a frame start since.
+            position = scanResumeAt
+            extending = false
+            recheck = scanRecheckAt
+        }
         while position - head + RTUFrameLength.minimum <= count {
             switch frameStarts(at: position - head) {
             case .yes: return position - head
             case .no: if extending { noFrameStartBefore = position + 1 }
-            case .unknown: extending = false
+            case .unknown:
+                extending = false
+                recheck = min(recheck, recheckAt[position])
             }
             position += 1
+        }
+        if start == 1 {
+            scanResumeAt = position
+            scanRecheckAt = recheck
         }
         return nil
     }
