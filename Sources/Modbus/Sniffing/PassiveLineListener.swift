@@ -57,10 +57,13 @@ public final class PassiveLineListener {
     deinit { close() }
 
     /// Puts back the settings found at opening, if we changed them (ioctl
-    /// `TCSETS2`), and closes the descriptor. Wraps close(2).
+    /// `TCSETS2`), and closes the descriptor. Wraps close(2). A program that
+    /// took the port since we opened it has set the line as it needs: left alone.
     public func close() {
         guard fileDescriptor >= 0 else { return }
-        if let settingsAtOpen { try? SerialLine.restore(settingsAtOpen, fd: fileDescriptor) }
+        if let settingsAtOpen, PortHolder.describe(path) == nil {
+            try? SerialLine.restore(settingsAtOpen, fd: fileDescriptor)
+        }
         _ = Glibc.close(fileDescriptor)
         fileDescriptor = -1
     }
