@@ -71,10 +71,6 @@ struct ConnectionOptions: ParsableArguments {
     /// Opens the bus; a line that cannot be opened is a device/line failure (exit 1).
     func openBus(defaultTimeout: Int = 1000) async throws -> ModbusBus {
         let endpoint = try resolvedEndpoint()
-        if verbose, endpoint.isSerial {
-            // Which settings were used matters as soon as nothing answers.
-            Terminal.writeStderr("hepabus: opening \(self.endpoint) at \(serialSettings)\n")
-        }
         return try await ModbusBus(endpoint: endpoint, options: clientOptions(defaultTimeout: defaultTimeout))
     }
 
