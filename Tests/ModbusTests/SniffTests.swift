@@ -332,8 +332,9 @@ private func decodeAll(_ stream: [UInt8], chunk: Int = .max, silentInterval: Dou
     }
 
     /// The decoder's work on noise grows linearly with the bytes fed (issue 9,
-    /// item 6): rescanning the whole buffer for a frame start at every byte made
-    /// it ~10^4-10^5 CRC bytes a byte, and a noisy 115200 Bd line outran it.
+    /// item 6): rescanning the whole buffer for a frame start at every byte, with
+    /// a CRC from scratch for every candidate length, made it tens of thousands of
+    /// CRC bytes a byte by estimate, and a noisy 115200 Bd line outran it.
     @Test func decodingNoiseIsLinearWork() {
         func crcBytesPerByte(_ n: Int, timed: Bool) -> Double {
             var state: UInt64 = 0x2545_F491_4F6C_DD1D
