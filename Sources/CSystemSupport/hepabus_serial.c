@@ -32,6 +32,25 @@ int hepabus_get_baud(int fd, uint32_t *baud) {
     return 0;
 }
 
+_Static_assert(sizeof(struct termios2) <= sizeof(((hepabus_line_state *)0)->bytes),
+               "hepabus_line_state must hold a struct termios2");
+
+int hepabus_input_queued(int fd, int *count) { return ioctl(fd, FIONREAD, count); }
+
+int hepabus_save_line_state(int fd, hepabus_line_state *out) {
+    struct termios2 t;
+    if (ioctl(fd, TCGETS2, &t) != 0) return -1;
+    memset(out, 0, sizeof *out);
+    memcpy(out->bytes, &t, sizeof t);
+    return 0;
+}
+
+int hepabus_restore_line_state(int fd, const hepabus_line_state *in) {
+    struct termios2 t;
+    memcpy(&t, in->bytes, sizeof t);
+    return ioctl(fd, TCSETS2, &t);
+}
+
 int hepabus_get_rs485(int fd, hepabus_rs485 *out) {
     struct serial_rs485 r;
     memset(&r, 0, sizeof r);

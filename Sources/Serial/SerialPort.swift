@@ -11,11 +11,14 @@ public final class SerialPort {
     public let path: String
     /// The file descriptor; -1 once closed.
     public private(set) var fileDescriptor: Int32
+    /// The line's settings as we found them, put back at ``close()``: a tool that
+    /// dies or exits leaves the line as it was for the next one.
+    private let settingsAtOpen: LineState?
 
-    /// Opens `path` exclusively and applies `settings`.
+    /// Opens `path` exclusively, captures its settings and applies `settings`.
     ///
     /// Wraps open(2) with `O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC`,
-    /// flock(2) `LOCK_EX | LOCK_NB`, ioctl `TIOCEXCL` and tcsetattr(3).
+    /// flock(2) `LOCK_EX | LOCK_NB`, ioctl `TIOCEXCL`, ioctl `TCGETS2` and tcsetattr(3).
     public init(path: String, settings: SerialSettings) throws(SerialError) {
         self.path = path
         let fd = retryingOnInterrupt { open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) }
@@ -32,6 +35,7 @@ public final class SerialPort {
         // TIOCEXCL also stops openers that do not use flock (e.g. a terminal program).
         _ = hepabus_tiocexcl(fd)
         self.fileDescriptor = fd
+        self.settingsAtOpen = try? SerialLine.captureState(fd: fd)
         do {
             try apply(settings)
         } catch {
@@ -42,9 +46,12 @@ public final class SerialPort {
 
     deinit { close() }
 
-    /// Releases the port. Wraps close(2); the flock and TIOCEXCL go with it.
+    /// Puts back the settings found at opening (ioctl `TCSETS2`), then releases
+    /// the port. Wraps close(2); the flock and TIOCEXCL go with it. A line that
+    /// has vanished cannot be restored, and need not be.
     public func close() {
         guard fileDescriptor >= 0 else { return }
+        if let settingsAtOpen { try? SerialLine.restore(settingsAtOpen, fd: fileDescriptor) }
         _ = hepabus_tiocnxcl(fileDescriptor)
         _ = Glibc.close(fileDescriptor)
         fileDescriptor = -1
@@ -57,30 +64,10 @@ public final class SerialPort {
 
     // MARK: Settings
 
-    /// Applies `settings` with tcsetattr(3) (`TCSANOW`), then `TCSETS2`/`BOTHER`
-    /// for non-standard rates, then reads them back and fails if the driver
-    /// did not take them (a pseudo-terminal holds only the rate, so only that is checked there).
+    /// Applies `settings`: raw mode, the rate (`TCSETS2`/`BOTHER` for non-standard
+    /// ones), read back and checked (see ``SerialLine/apply(_:fd:)``).
     public func apply(_ settings: SerialSettings) throws(SerialError) {
-        let fd = try requireOpen()
-        var t = termios()
-        guard tcgetattr(fd, &t) == 0 else { throw .system(call: "tcgetattr", errno: errno) }
-        settings.encode(into: &t)
-        let standard = BaudRate.standardRates[settings.baudRate.rawValue]
-        let speed = standard ?? speed_t(B38400)
-        cfsetispeed(&t, speed)
-        cfsetospeed(&t, speed)
-        guard tcsetattr(fd, TCSANOW, &t) == 0 else { throw .system(call: "tcsetattr", errno: errno) }
-        if standard == nil {
-            guard hepabus_set_custom_baud(fd, settings.baudRate.rawValue) == 0 else {
-                throw .unsupportedSetting("baud rate \(settings.baudRate) (TCSETS2: \(String(cString: strerror(errno))))")
-            }
-        }
-        let actual = try SerialLine.readSettings(fd: fd)
-        let formatHeld = SerialLine.isPseudoTerminal(fd: fd)
-            || (actual.parity == settings.parity && actual.dataBits == settings.dataBits && actual.stopBits == settings.stopBits)
-        guard actual.baudRate == settings.baudRate, formatHeld else {
-            throw .unsupportedSetting("asked for \(settings), the driver holds \(actual)")
-        }
+        try SerialLine.apply(settings, fd: try requireOpen())
     }
 
     /// Reads the line's settings back from the driver: tcgetattr(3) and `TCGETS2` for the numeric rate.

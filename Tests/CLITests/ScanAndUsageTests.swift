@@ -29,6 +29,24 @@ import Testing
     }
 }
 
+/// Modbus over serial line specifies even parity, and every circuit bus is 8E1 (issue 9, item 7).
+@Suite struct SerialDefaultsTests {
+    @Test func lineCommandsDefaultToEvenParityAndSaySo() throws {
+        // A scan that finds nobody names the settings it tried (the line options of read, write, scan and identify).
+        let line = try ServedLine(units: [1])
+        let byDefault = try CLI.run(["scan", line.path, "--units", "10-11", "--timeout", "30"])
+        #expect(byDefault.status == 1, "\(byDefault.stderr)")
+        #expect(byDefault.stderr.contains("probed on \(line.path) at 115200 8E1"), "\(byDefault.stderr)")
+        let explicit = try CLI.run(["scan", line.path, "--parity", "none", "--units", "10-11", "--timeout", "30"])
+        #expect(explicit.status == 1, "\(explicit.stderr)")
+        #expect(explicit.stderr.contains("probed on \(line.path) at 115200 8N1"), "\(explicit.stderr)")
+        for command in ["read", "write", "scan", "identify", "sniff"] {
+            let help = try CLI.run([command, "--help"])
+            #expect(help.stdout.contains("default: even"), "\(command) --help: \(help.stdout)")
+        }
+    }
+}
+
 @Suite struct UsageErrorTests {
     /// Each bad argument gives exit status 2 and a message that names it.
     @Test(arguments: [

@@ -209,8 +209,13 @@ private func jsonObject(_ line: some StringProtocol) -> [String: Any]? {
         client.close()
         let result = sniffer.finish()
         #expect(result.status == 0, "\(result.stderr)")
-        let frames = result.stdout.split(separator: "\n").compactMap(jsonObject)
+        let objects = result.stdout.split(separator: "\n").compactMap(jsonObject)
+        let frames = objects.filter { $0["summary"] == nil }
         try #require(frames.count == 4, "\(result.stdout)\n\(result.stderr)")
+        // The last object sums up, unread bytes included (issue 9, item 6).
+        let summary = try #require(objects.last?["summary"] as? [String: Any], "\(result.stdout)")
+        #expect(summary["frames"] as? Int == 4 && summary["bad_crc"] as? Int == 0)
+        #expect(summary["unread_bytes"] as? Int == 0 && summary["unread_queued"] as? Int == 0, "\(summary)")
         #expect(frames.map { $0["direction"] as? String } == ["request", "response", "request", "response"])
         #expect(frames.map { $0["unit"] as? Int } == [2, 2, 4, 4])
         #expect(frames.allSatisfy { $0["function"] as? Int == 4 && $0["function_name"] as? String == "read input registers" })
@@ -221,6 +226,29 @@ private func jsonObject(_ line: some StringProtocol) -> [String: Any]? {
         #expect(frames[3]["values"] as? [Int] == identity.map(Int.init))
         #expect(frames.allSatisfy { ($0["time"] as? String)?.hasSuffix("Z") == true })
         #expect(result.stderr.contains("4 frames"))
+        #expect(result.stderr.contains("0 bytes unread at the end"), "\(result.stderr)")
+    }
+
+    /// Stopped at --count, sniff says how many bytes it heard and did not show,
+    /// and how many it never read (issue 9, item 6).
+    @Test func sniffStoppedAtItsCountReportsTheBytesLeftUnread() throws {
+        let tap = try PseudoTerminal()
+        let sniffer = try BackgroundCLI(["sniff", tap.secondaryPath, "--count", "1", "--json", "--duration", "20"])
+        #expect(sniffer.waitForStderr(containing: "sniffing"), "\(sniffer.stderr)")
+        // Two requests in one write: the first is shown; the second is heard past the
+        // count, held by the decoder or left on the line, depending on how reads fall.
+        let first = CRC16.appending(to: [1, 0x03, 0x00, 0x00, 0x00, 0x01])
+        let second = CRC16.appending(to: [2, 0x03, 0x00, 0x00, 0x00, 0x01])
+        let burst = first + second
+        #expect(burst.withUnsafeBytes { write(tap.primaryDescriptor, $0.baseAddress, $0.count) } == burst.count)
+        let result = sniffer.finish()
+        #expect(result.status == 0, "\(result.stderr)")
+        let objects = result.stdout.split(separator: "\n").compactMap(jsonObject)
+        try #require(objects.count == 2, "\(result.stdout)")
+        let summary = try #require(objects[1]["summary"] as? [String: Any])
+        #expect(summary["frames"] as? Int == 1)
+        #expect(summary["unread_bytes"] as? Int == second.count, "\(summary)")
+        #expect(result.stderr.contains("8 bytes unread at the end ("), "\(result.stderr)")
     }
 
     @Test func aCorruptedFrameIsShownWithCRCBad() throws {
@@ -272,6 +300,19 @@ private func jsonObject(_ line: some StringProtocol) -> [String: Any]? {
         #expect(result.stdout.isEmpty)
         #expect(result.stderr.contains("0 frames"))
         #expect(ContinuousClock.now - started < .seconds(8))
+    }
+
+    /// 8E1 unless told otherwise (issue 9, item 7); the same tap opens listener after listener (item 5).
+    @Test func sniffListensAt8E1ByDefaultTimeAfterTime() throws {
+        let tap = try PseudoTerminal()
+        for _ in 0..<2 {
+            let result = try CLI.run(["sniff", tap.secondaryPath, "--duration", "0.2"])
+            #expect(result.status == 0, "\(result.stderr)")
+            #expect(result.stderr.contains("at 115200 8E1"), "\(result.stderr)")
+        }
+        let explicit = try CLI.run(["sniff", tap.secondaryPath, "--parity", "none", "--duration", "0.2"])
+        #expect(explicit.status == 0, "\(explicit.stderr)")
+        #expect(explicit.stderr.contains("at 115200 8N1"), "\(explicit.stderr)")
     }
 
     @Test func sniffNamesAPortItCannotOpenAndRefusesBadArguments() throws {

@@ -331,6 +331,63 @@ private func decodeAll(_ stream: [UInt8], chunk: Int = .max, silentInterval: Dou
         #expect(rig.server.tapBytesDropped == 0)
     }
 
+    /// The decoder's work on noise grows linearly with the bytes fed (issue 9,
+    /// item 6): rescanning the whole buffer for a frame start at every byte, with
+    /// a CRC from scratch for every candidate length, made it tens of thousands of
+    /// CRC bytes a byte by estimate, and a noisy 115200 Bd line outran it.
+    @Test func decodingNoiseIsLinearWork() {
+        func crcBytesPerByte(_ n: Int, timed: Bool) -> Double {
+            var state: UInt64 = 0x2545_F491_4F6C_DD1D
+            var decoder = RTUFrameDecoder(silentInterval: timed ? 0.02 : nil)
+            var fed = 0
+            while fed < n {
+                let chunk = (0..<64).map { _ in
+                    state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+                    return UInt8(truncatingIfNeeded: state >> 56)
+                }
+                // Stamped at 115200 Bd, never silent: one long burst of noise.
+                _ = decoder.feed(chunk, at: timed ? Double(fed) / 11_520 : nil)
+                fed += chunk.count
+            }
+            let frames = decoder.flush()
+            #expect(frames.allSatisfy { $0.direction == .unknown || $0.crc.isOK }, "noise decodes into unknown bytes and chance frames")
+            return Double(decoder.checksummedByteCount) / Double(n)
+        }
+        for timed in [false, true] {
+            let small = crcBytesPerByte(2048, timed: timed)
+            let large = crcBytesPerByte(16384, timed: timed)
+            // At most about a longest frame (256 bytes) a byte, the same for a long capture as for a short one.
+            #expect(large <= 320, "\(large) CRC bytes a byte")
+            #expect(large <= small * 1.25 + 8, "work a byte grew from \(small) to \(large) with 8x the bytes")
+        }
+    }
+
+    /// `sniff` worked once per tap: the next open failed with `tcsetattr failed:
+    /// Invalid argument` (a pty holds no parity), and the first listener's
+    /// settings stayed on the tap for the next one (issue 9, item 5).
+    @Test func aTapOpensForEveryListenerAndIsLeftAsFound() throws {
+        let tap = try PseudoTerminal()
+        let observer = open(tap.secondaryPath, O_RDONLY | O_NOCTTY | O_NONBLOCK)
+        try #require(observer >= 0)
+        defer { Glibc.close(observer) }
+        let found = try SerialLine.captureState(fd: observer)
+        for _ in 0..<3 {
+            let listener = try PassiveLineListener(path: tap.secondaryPath, settings: SerialSettings(baudRate: 19200, parity: .even))
+            #expect(try SerialLine.readSettings(fd: observer).baudRate == 19200)
+            listener.close()
+            #expect(try SerialLine.captureState(fd: observer) == found)
+        }
+    }
+
+    /// A program that took the port after the listener opened it keeps its settings.
+    @Test func aListenerLeavesAloneTheSettingsOfAProgramThatTookThePortSince() throws {
+        let line = try PseudoTerminal()
+        let listener = try PassiveLineListener(path: line.secondaryPath, settings: SerialSettings(baudRate: 19200))
+        let port = try SerialPort(path: line.secondaryPath, settings: SerialSettings(baudRate: 57600))
+        listener.close()
+        #expect(try port.currentSettings().baudRate == 57600)
+    }
+
     @Test func aTapNobodyReadsNeverStallsTheLine() throws {
         let rig = try TappedLine()
         let client = try rig.client()

@@ -22,6 +22,36 @@ import Serial
         #expect(try port.currentSettings().baudRate == 250_000)
     }
 
+    /// A pty holds no parity: asking for it again, with nothing else to change,
+    /// failed with `tcsetattr failed: Invalid argument` (issue 9, item 5).
+    @Test func ptyOpensAt8E1TimeAfterTime() throws {
+        let pty = try PseudoTerminal()
+        let settings = SerialSettings(baudRate: 115200, parity: .even)
+        for _ in 0..<3 {
+            let port = try SerialPort(path: pty.secondaryPath, settings: settings)
+            #expect(try port.currentSettings().baudRate == 115200)
+            try port.apply(settings)
+            port.close()
+        }
+    }
+
+    /// A tool leaves the line as it found it: the next opener is not handed our settings.
+    @Test func closeRestoresTheSettingsFoundAtOpen() throws {
+        let pty = try PseudoTerminal()
+        let observer = open(pty.secondaryPath, O_RDONLY | O_NOCTTY | O_NONBLOCK)
+        try #require(observer >= 0)
+        defer { Glibc.close(observer) }
+        let before = try SerialLine.readSettings(fd: observer)
+        #expect(before.baudRate != 19200)
+        for rate: BaudRate in [19200, 250_000] {
+            let port = try SerialPort(path: pty.secondaryPath, settings: SerialSettings(baudRate: rate, stopBits: .two))
+            #expect(try SerialLine.readSettings(fd: observer).baudRate == rate)
+            port.close()
+            #expect(try SerialLine.readSettings(fd: observer) == before)
+            #expect(try SerialLine.captureState(fd: observer) == SerialLine.captureState(fd: observer))
+        }
+    }
+
     @Test func secondOpenerIsRefusedAsBusy() throws {
         let pty = try PseudoTerminal()
         let first = try SerialPort(path: pty.secondaryPath, settings: SerialSettings())

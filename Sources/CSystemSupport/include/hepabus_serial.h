@@ -19,6 +19,19 @@ int hepabus_set_custom_baud(int fd, uint32_t baud);
 /// ioctl(TCGETS2): read back the output baud rate the driver holds (c_ospeed).
 int hepabus_get_baud(int fd, uint32_t *baud);
 
+/// ioctl(FIONREAD): how many received bytes wait in the tty's input queue.
+int hepabus_input_queued(int fd, int *count);
+
+/// A tty's complete line settings (struct termios2, rates included), opaque to Swift.
+typedef struct {
+    unsigned char bytes[64];
+} hepabus_line_state;
+
+/// ioctl(TCGETS2): capture every setting of the line, the numeric rates included.
+int hepabus_save_line_state(int fd, hepabus_line_state *out);
+/// ioctl(TCSETS2): put back settings captured by hepabus_save_line_state.
+int hepabus_restore_line_state(int fd, const hepabus_line_state *in);
+
 /// The kernel's RS-485 settings (struct serial_rs485), flattened.
 typedef struct {
     int enabled;            // SER_RS485_ENABLED

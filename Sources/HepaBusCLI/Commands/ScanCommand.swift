@@ -52,9 +52,11 @@ struct ScanCommand: AsyncParsableCommand {
         }
         if showProgress { Terminal.writeStderr("\r\u{1B}[K") }
         report(findings, scanned: units.count)
+        // The settings tried matter most when nothing answered.
+        let settingsNote = (try? connection.resolvedEndpoint().isSerial) == true ? " at \(connection.serialSettings)" : ""
         if !findings.contains(where: { $0.status != "damaged" }) {
             throw CommandFailure.device(
-                "no unit answered among \(units.count) probed on \(connection.endpoint) (check baud rate, parity, wiring and unit ids)")
+                "no unit answered among \(units.count) probed on \(connection.endpoint)\(settingsNote) (check baud rate, parity, wiring and unit ids)")
         }
     }
 

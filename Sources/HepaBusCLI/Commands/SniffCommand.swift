@@ -17,8 +17,11 @@ struct SniffCommand: AsyncParsableCommand {
 
             One line per frame: time, REQ/RSP (??? for bytes that form no frame), unit, function, \
             addresses, counts, values or exception, CRC status, raw bytes. --json prints one object \
-            per frame. Stops after --duration seconds, after --count frames, or on Ctrl-C (exit 0); \
-            exit 1 if the port cannot be opened or goes away.
+            per frame, then {"summary": {...}}. The summary (also on standard error) counts the \
+            frames and the bytes left unread at the end (frames past --count, bytes the decoder \
+            still held, bytes still queued on the line) and the stale bytes dropped at opening. \
+            Stops after --duration seconds, after --count frames, or on Ctrl-C (exit 0); exit 1 if \
+            the port cannot be opened or goes away.
             """)
 
     @Argument(help: "The serial device to listen on (e.g. /dev/ttyUSB1, or a simulator's <run dir>/<bus>.tap).")
@@ -27,8 +30,9 @@ struct SniffCommand: AsyncParsableCommand {
     @Option(help: "Baud rate.")
     var baud: UInt32 = 115200
 
-    @Option(help: "Parity: none, even or odd.")
-    var parity: ParityArgument = .none
+    /// Even by default: Modbus over serial line specifies 8E1, and every circuit bus is 8E1.
+    @Option(help: "Parity: none, even or odd (even is Modbus's default, --parity none for 8N1 buses).")
+    var parity: ParityArgument = .even
 
     @Option(name: .customLong("data-bits"), help: "Data bits: 7 or 8.")
     var dataBits: Int = 8
@@ -113,7 +117,7 @@ struct SniffCommand: AsyncParsableCommand {
                 chunk = try listener.read(timeout: wait)
             } catch {
                 printer.print(decoder.flush())
-                Terminal.writeStderr(printer.tally + "\n")
+                printer.finish(queued: nil, staleDropped: listener.staleBytesDiscarded)
                 throw CommandFailure.device("lost \(endpoint) while listening: \(error)")
             }
             if let chunk {
@@ -122,9 +126,9 @@ struct SniffCommand: AsyncParsableCommand {
                 printer.print(decoder.flush())
             }
         }
-        // Whatever was on its way when we stopped.
-        if !printer.isDone { printer.print(decoder.flush()) }
-        Terminal.writeStderr(printer.tally + "\n")
+        // Whatever was on its way when we stopped; past --count it is unread, and said so.
+        if printer.isDone { printer.heldByDecoder = decoder.bufferedByteCount } else { printer.print(decoder.flush()) }
+        printer.finish(queued: listener.queuedByteCount(), staleDropped: listener.staleBytesDiscarded)
     }
 }
 
@@ -135,6 +139,10 @@ private struct FramePrinter {
     private(set) var printed = 0
     private var badCRC = 0
     private var unknown = 0
+    /// Bytes of frames decoded after --count was reached: heard, never shown.
+    private var pastLimit = 0
+    /// Bytes the decoder still held when listening stopped at --count.
+    var heldByDecoder = 0
 
     init(json: Bool, limit: Int?) {
         self.json = json
@@ -143,13 +151,32 @@ private struct FramePrinter {
 
     var isDone: Bool { limit.map { printed >= $0 } ?? false }
 
-    /// "12 frames: 1 with a bad CRC, 0 unrecognised".
-    var tally: String {
-        "\(printed) frame\(printed == 1 ? "" : "s"): \(badCRC) with a bad CRC, \(unknown) unrecognised"
+    /// "12 frames: 1 with a bad CRC, 0 unrecognised; 0 bytes unread at the end; …".
+    func tally(queued: Int?, staleDropped: Int) -> String {
+        let unread = pastLimit + heldByDecoder + (queued ?? 0)
+        return "\(printed) frame\(printed == 1 ? "" : "s"): \(badCRC) with a bad CRC, \(unknown) unrecognised; "
+            + "\(unread) byte\(unread == 1 ? "" : "s") unread at the end (\(pastLimit) in frames past the count, "
+            + "\(heldByDecoder) held by the decoder, \(queued.map(String.init) ?? "unknown") queued on the line); "
+            + "\(staleDropped) stale byte\(staleDropped == 1 ? "" : "s") dropped at opening"
+    }
+
+    /// Prints the summary: on standard error, and with --json also as the last object on standard output.
+    func finish(queued: Int?, staleDropped: Int) {
+        if json {
+            let unread = pastLimit + heldByDecoder + (queued ?? 0)
+            Terminal.line("{\"summary\":{\"frames\":\(printed),\"bad_crc\":\(badCRC),\"unrecognised\":\(unknown),"
+                + "\"unread_bytes\":\(unread),\"unread_past_count\":\(pastLimit),\"unread_in_decoder\":\(heldByDecoder),"
+                + "\"unread_queued\":\(queued.map(String.init) ?? "null"),\"stale_bytes_dropped\":\(staleDropped)}}")
+        }
+        Terminal.writeStderr(tally(queued: queued, staleDropped: staleDropped) + "\n")
     }
 
     mutating func print(_ frames: [SniffedFrame]) {
-        for frame in frames where !isDone {
+        for frame in frames {
+            if isDone {
+                pastLimit += frame.bytes.count
+                continue
+            }
             printed += 1
             if !frame.crc.isOK { badCRC += 1 }
             if frame.direction == .unknown { unknown += 1 }

@@ -11,8 +11,9 @@ struct ConnectionOptions: ParsableArguments {
     @Option(help: "Baud rate (serial only).")
     var baud: UInt32 = 115200
 
-    @Option(help: "Parity: none, even or odd (serial only).")
-    var parity: ParityArgument = .none
+    /// Even by default: Modbus over serial line specifies 8E1, and every circuit bus is 8E1.
+    @Option(help: "Parity: none, even or odd (serial only; even is Modbus's default, --parity none for 8N1 devices).")
+    var parity: ParityArgument = .even
 
     @Option(name: .customLong("data-bits"), help: "Data bits: 7 or 8 (serial only).")
     var dataBits: Int = 8

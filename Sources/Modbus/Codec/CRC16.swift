@@ -7,6 +7,14 @@ public enum CRC16 {
         return crc
     }
 
+    /// The CRC of no bytes.
+    static let initial: UInt16 = 0xFFFF
+
+    /// `crc` extended by one byte: for CRCs of a growing prefix without starting over.
+    static func updated(_ crc: UInt16, with byte: UInt8) -> UInt16 {
+        (crc >> 8) ^ table[Int((crc ^ UInt16(byte)) & 0xFF)]
+    }
+
     public static func compute(_ bytes: some Sequence<UInt8>) -> UInt16 {
         var crc: UInt16 = 0xFFFF
         for byte in bytes {

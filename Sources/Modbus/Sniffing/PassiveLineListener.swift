@@ -23,6 +23,9 @@ public final class PassiveLineListener {
     /// "held by pid 4242 (hepabus read …)" when another program holds the port
     /// (flock, as every HepaBus opener takes one); nil if nobody does.
     public let otherHolder: String?
+    /// What the line held before we changed it (nil when we changed nothing),
+    /// put back at ``close()`` so the next listener finds the line as we did.
+    private var settingsAtOpen: LineState?
     /// Stale bytes dropped at opening (a tap pty buffers traffic while nobody listens).
     public private(set) var staleBytesDiscarded = 0
 
@@ -53,9 +56,14 @@ public final class PassiveLineListener {
 
     deinit { close() }
 
-    /// Closes the descriptor. Wraps close(2).
+    /// Puts back the settings found at opening, if we changed them (ioctl
+    /// `TCSETS2`), and closes the descriptor. Wraps close(2). A program that
+    /// took the port since we opened it has set the line as it needs: left alone.
     public func close() {
         guard fileDescriptor >= 0 else { return }
+        if let settingsAtOpen, PortHolder.describe(path) == nil {
+            try? SerialLine.restore(settingsAtOpen, fd: fileDescriptor)
+        }
         _ = Glibc.close(fileDescriptor)
         fileDescriptor = -1
     }
@@ -85,6 +93,14 @@ public final class PassiveLineListener {
         throw .disconnected(path: path)
     }
 
+    /// Bytes received but not read yet (ioctl `FIONREAD`): what a listener that
+    /// stops now leaves unheard. Nil once closed or if the driver cannot say.
+    public func queuedByteCount() -> Int? {
+        guard fileDescriptor >= 0 else { return nil }
+        var queued: Int32 = 0
+        return hepabus_input_queued(fileDescriptor, &queued) == 0 ? Int(queued) : nil
+    }
+
     /// Seconds since the epoch, to the microsecond. Wraps clock_gettime(2).
     public static func wallClock() -> Double {
         var ts = timespec()
@@ -94,41 +110,11 @@ public final class PassiveLineListener {
 
     // MARK: Settings
 
-    /// Raw mode at `settings` (tcsetattr(3), `TCSETS2`/`BOTHER` for non-standard rates),
-    /// then reads the rate back: a listener at the wrong rate hears only garbage.
+    /// Raw mode at `settings` (see ``Serial/SerialLine/apply(_:fd:)``), after
+    /// capturing what the line held so ``close()`` can put it back.
     private func apply(_ settings: SerialSettings) throws(SerialError) {
-        let fd = fileDescriptor
-        var t = termios()
-        guard tcgetattr(fd, &t) == 0 else { throw .system(call: "tcgetattr", errno: errno) }
-        cfmakeraw(&t)
-        t.c_cflag |= tcflag_t(CLOCAL | CREAD)
-        t.c_cflag &= ~(tcflag_t(CSIZE | PARENB | PARODD | CSTOPB) | tcflag_t(CRTSCTS))
-        t.c_cflag |= settings.dataBits == .seven ? tcflag_t(CS7) : tcflag_t(CS8)
-        switch settings.parity {
-        case .none: t.c_iflag &= ~tcflag_t(INPCK)
-        case .even: t.c_cflag |= tcflag_t(PARENB); t.c_iflag |= tcflag_t(INPCK)
-        case .odd: t.c_cflag |= tcflag_t(PARENB | PARODD); t.c_iflag |= tcflag_t(INPCK)
-        }
-        if settings.stopBits == .two { t.c_cflag |= tcflag_t(CSTOPB) }
-        t.c_iflag &= ~tcflag_t(IXON | IXOFF | IXANY)
-        withUnsafeMutableBytes(of: &t.c_cc) { cc in
-            cc[Int(VMIN)] = 0
-            cc[Int(VTIME)] = 0
-        }
-        let standard = BaudRate.standardRates[settings.baudRate.rawValue]
-        cfsetispeed(&t, standard ?? speed_t(B38400))
-        cfsetospeed(&t, standard ?? speed_t(B38400))
-        guard tcsetattr(fd, TCSANOW, &t) == 0 else { throw .system(call: "tcsetattr", errno: errno) }
-        if standard == nil, hepabus_set_custom_baud(fd, settings.baudRate.rawValue) != 0 {
-            throw .unsupportedSetting("baud rate \(settings.baudRate) (TCSETS2: \(String(cString: strerror(errno))))")
-        }
-        let actual = try SerialLine.readSettings(fd: fd)
-        // A pseudo-terminal keeps the rate but not the character format (no UART behind it).
-        let formatHeld = SerialLine.isPseudoTerminal(fd: fd)
-            || (actual.parity == settings.parity && actual.dataBits == settings.dataBits && actual.stopBits == settings.stopBits)
-        guard actual.baudRate == settings.baudRate, formatHeld else {
-            throw .unsupportedSetting("asked for \(settings), the driver holds \(actual)")
-        }
+        settingsAtOpen = try SerialLine.captureState(fd: fileDescriptor)
+        try SerialLine.apply(settings, fd: fileDescriptor)
     }
 
     /// Drops what the line buffered before we listened. Wraps tcflush(3), then

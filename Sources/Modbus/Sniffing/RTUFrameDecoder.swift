@@ -32,12 +32,36 @@ import Serial
 /// Bytes of a frame split across reads wait for the rest; a long frame whose
 /// header holds together waits even if its data happen to look like a frame.
 /// Waiting is bounded (two maximum frames' worth of bytes).
+///
+/// Work is linear in the bytes fed: whether a valid frame starts at a buffered
+/// byte is worked out once and remembered (the bytes there never change), the
+/// searches for the next frame start and the next silence resume where the last
+/// one left off, a CRC with no length rule is extended byte by byte, and consumed
+/// bytes are passed over, not shifted out. (Rescanning the whole buffer at every
+/// byte held it to ~600 bytes/s of noise, issue 9; `hepabus-bench decoder` measures it.)
 public struct RTUFrameDecoder: Sendable {
     /// Seconds of silence that end a frame; nil when the bytes carry no useful timing.
     public let silentInterval: Double?
 
-    private var bytes: [UInt8] = []
+    /// The buffered bytes are `storage[head...]`, with the time each arrived in
+    /// `times`: consuming moves `head`, and the consumed prefix is dropped in bulk.
+    private var storage: [UInt8] = []
     private var times: [Double?] = []
+    private var head = 0
+    /// Whether a complete, valid frame of a known length starts at each stored
+    /// byte, once that is known for good (parallel to `storage`).
+    private var startCache: [Evidence?] = []
+    /// For a position whose answer is not known yet: the stored byte count
+    /// below which asking again is pointless (the frame it may start is still arriving).
+    private var recheckAt: [Int] = []
+    /// Every stored position from `head + 1` up to this one is known to start no frame.
+    private var noFrameStartBefore = 0
+    /// The last search for a frame start found none up to this position; of
+    /// the positions it left undecided, the first may change at `scanRecheckAt` bytes stored.
+    private var scanResumeAt = 0
+    private var scanRecheckAt = Int.max
+    /// No silent interval precedes any stored byte from `head + 1` up to this one.
+    private var noGapBefore = 0
     /// Bytes skipped while resynchronising, reported together as one unknown frame.
     private var garbage: [UInt8] = []
     private var garbageStart: Double?
@@ -58,17 +82,23 @@ public struct RTUFrameDecoder: Sendable {
     }
 
     /// Bytes held back: a frame still arriving, or bytes awaiting evidence.
-    public var bufferedByteCount: Int { bytes.count + garbage.count }
+    public var bufferedByteCount: Int { count + garbage.count }
 
     /// When the last buffered byte arrived, if known.
-    public var lastByteTime: Double? { times.last ?? garbageLast }
+    public var lastByteTime: Double? { count > 0 ? times[storage.count - 1] : garbageLast }
+
+    /// Bytes run through the CRC so far: a measure of the decoder's work, which
+    /// stays proportional to the bytes fed (at most a few hundred per byte).
+    public private(set) var checksummedByteCount = 0
 
     /// Adds bytes that arrived together at `time` (seconds since the epoch; nil if
     /// unknown) and returns the frames they complete.
     public mutating func feed(_ chunk: some Sequence<UInt8>, at time: Double? = nil) -> [SniffedFrame] {
         for byte in chunk {
-            bytes.append(byte)
+            storage.append(byte)
             times.append(time)
+            startCache.append(nil)
+            recheckAt.append(0)
         }
         return decode(final: false)
     }
@@ -106,13 +136,52 @@ public struct RTUFrameDecoder: Sendable {
 
     private enum Evidence { case yes, no, unknown }
 
+    // MARK: The buffer
+
+    /// How many bytes are buffered.
+    private var count: Int { storage.count - head }
+
+    /// The buffered byte at `offset` from the front.
+    private func byte(at offset: Int) -> UInt8 { storage[head + offset] }
+
+    /// The buffered bytes from `start` up to `end` (offsets from the front).
+    private func slice(_ start: Int, _ end: Int) -> ArraySlice<UInt8> { storage[(head + start)..<(head + end)] }
+
+    /// Drops the first `n` buffered bytes.
+    private mutating func consume(_ n: Int) {
+        head += n
+    }
+
+    /// Frees the consumed prefix once it is worth the copy (amortised O(1) a byte).
+    private mutating func compact() {
+        if head == storage.count {
+            storage.removeAll(keepingCapacity: true)
+            times.removeAll(keepingCapacity: true)
+            startCache.removeAll(keepingCapacity: true)
+            recheckAt.removeAll(keepingCapacity: true)
+        } else if head >= 4096 && head * 2 >= storage.count {
+            storage.removeFirst(head)
+            times.removeFirst(head)
+            startCache.removeFirst(head)
+            recheckAt.removeFirst(head)
+            for index in recheckAt.indices where recheckAt[index] > 0 { recheckAt[index] -= head }
+        } else {
+            return
+        }
+        noFrameStartBefore = max(0, noFrameStartBefore - head)
+        noGapBefore = max(0, noGapBefore - head)
+        scanResumeAt = max(0, scanResumeAt - head)
+        if scanRecheckAt != Int.max { scanRecheckAt = max(0, scanRecheckAt - head) }
+        head = 0
+    }
+
     /// Buffered bytes beyond which waiting stops and resynchronisation begins, so
     /// a byte count that promises a long frame cannot hold the stream hostage.
     private static let patienceLimit = 2 * RTUFrameLength.maximum
 
     private mutating func decode(final: Bool) -> [SniffedFrame] {
         var out: [SniffedFrame] = []
-        loop: while !bytes.isEmpty {
+        loop: while count > 0 {
             switch step(final: final) {
             case .frame(let length, let direction):
                 flushGarbage(into: &out)
@@ -125,11 +194,12 @@ public struct RTUFrameDecoder: Sendable {
             }
         }
         if final { flushGarbage(into: &out) }
+        compact()
         return out
     }
 
-    private func step(final: Bool) -> Step {
-        let n = bytes.count
+    private mutating func step(final: Bool) -> Step {
+        let n = count
         // Silence inside the buffer ends a transmission: no frame spans it.
         let gap = firstGap()
         let segmentEnd = gap ?? (final ? n : nil)
@@ -137,8 +207,11 @@ public struct RTUFrameDecoder: Sendable {
         let readings = readings(at: 0)
         var incomplete = false
         var invalid: [(Reading, Int)] = []
+        var evaluations: [Evaluation] = []
         for reading in readings {
-            switch evaluate(reading, at: 0) {
+            let evaluation = evaluate(reading, at: 0)
+            evaluations.append(evaluation)
+            switch evaluation {
             case .valid(let length):
                 // A CRC can hold by chance (1 in 65536): an implausible "frame" that
                 // overlaps the start of a plausible valid one is garbage before it.
@@ -184,7 +257,7 @@ public struct RTUFrameDecoder: Sendable {
         // pending request announced, a write whose byte count fits its count) waits
         // for its rest, even if its data happen to contain something frame-like.
         if !final, n <= Self.patienceLimit,
-           readings.contains(where: { evaluate($0, at: 0) == .incomplete && promisesFrame($0) }) {
+           zip(readings, evaluations).contains(where: { $1 == .incomplete && promisesFrame($0) }) {
             return .wait
         }
         // Resynchronise on the next frame that holds.
@@ -204,9 +277,9 @@ public struct RTUFrameDecoder: Sendable {
 
     /// The readings of a frame starting at `offset`, most likely first.
     private func readings(at offset: Int) -> [Reading] {
-        let frame = bytes[offset...]
+        let frame = slice(offset, count)
         guard frame.count >= 2 else { return [Reading(direction: .unknown, length: .needsMoreBytes)] }
-        let unit = frame[offset], function = frame[offset + 1]
+        let unit = byte(at: offset), function = byte(at: offset + 1)
         if function & 0x7F == 0 { return [] }  // function 0 does not exist
         if function & 0x80 != 0 {
             // Exception responses; nobody answers a broadcast.
@@ -225,10 +298,10 @@ public struct RTUFrameDecoder: Sendable {
     /// a function we know, a defined exception code. A frame with a bad CRC is only
     /// believed if it passes; garbage rarely does.
     private func isPlausible(at offset: Int) -> Bool {
-        guard bytes.count - offset >= 3, bytes[offset] <= 247 else { return false }
-        let function = bytes[offset + 1]
+        guard count - offset >= 3, byte(at: offset) <= 247 else { return false }
+        let function = byte(at: offset + 1)
         guard Self.knownFunctions.contains(function & 0x7F) else { return false }
-        return function & 0x80 == 0 || (0x01...0x0B).contains(bytes[offset + 2])
+        return function & 0x80 == 0 || (0x01...0x0B).contains(byte(at: offset + 2))
     }
 
     private static let knownFunctions: Set<UInt8> = [0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08, 0x0B, 0x0C,
@@ -236,14 +309,15 @@ public struct RTUFrameDecoder: Sendable {
 
     /// Whether the frame at `offset` is likely the answer to the pending request.
     private func expectsResponse(at offset: Int) -> Bool {
-        guard let request = pending?.bytes, request.count >= RTUFrameLength.minimum, bytes.count - offset >= 2, request[0] == bytes[offset], request[1] == bytes[offset + 1]
+        guard let request = pending?.bytes, request.count >= RTUFrameLength.minimum, count - offset >= 2,
+              request[0] == byte(at: offset), request[1] == byte(at: offset + 1)
         else { return false }
         switch request[1] {
         case 0x05, 0x06, 0x16:
             // These answer with an echo of the request: anything else is a new request.
             let body = request.count - 2
-            let available = min(bytes.count - offset, body)
-            return bytes[offset..<(offset + available)].elementsEqual(request[0..<available])
+            let available = min(count - offset, body)
+            return slice(offset, offset + available).elementsEqual(request[0..<available])
         default:
             return true
         }
@@ -253,28 +327,29 @@ public struct RTUFrameDecoder: Sendable {
     /// consistently: byte count and count agree, or the pending request asked for it.
     private func promisesFrame(_ reading: Reading) -> Bool {
         guard isPlausible(at: 0) else { return false }
-        func word(_ index: Int) -> Int? { index + 1 < bytes.count ? Int(bytes[index]) << 8 | Int(bytes[index + 1]) : nil }
-        func byte(_ index: Int) -> Int? { index < bytes.count ? Int(bytes[index]) : nil }
+        let n = count
+        func word(_ index: Int) -> Int? { index + 1 < n ? Int(byte(at: index)) << 8 | Int(byte(at: index + 1)) : nil }
+        func byteValue(_ index: Int) -> Int? { index < n ? Int(byte(at: index)) : nil }
         switch reading.direction {
         case .response:
-            guard let pending, pending.unit == bytes[0], pending.function?.rawValue == bytes[1],
-                  let count = pending.count, let byteCount = byte(2)
+            guard let pending, pending.unit == byte(at: 0), pending.function?.rawValue == byte(at: 1),
+                  let count = pending.count, let byteCount = byteValue(2)
             else { return false }
-            switch bytes[1] {
+            switch byte(at: 1) {
             case 0x01, 0x02: return byteCount == (count + 7) / 8
             case 0x03, 0x04, 0x17: return byteCount == 2 * count
             default: return false
             }
         case .request:
-            switch bytes[1] {
+            switch byte(at: 1) {
             case 0x0F:
-                guard let count = word(4), let byteCount = byte(6) else { return false }
+                guard let count = word(4), let byteCount = byteValue(6) else { return false }
                 return (1...1968).contains(count) && byteCount == (count + 7) / 8
             case 0x10:
-                guard let count = word(4), let byteCount = byte(6) else { return false }
+                guard let count = word(4), let byteCount = byteValue(6) else { return false }
                 return (1...123).contains(count) && byteCount == 2 * count
             case 0x17:
-                guard let count = word(8), let byteCount = byte(10) else { return false }
+                guard let count = word(8), let byteCount = byteValue(10) else { return false }
                 return (1...121).contains(count) && byteCount == 2 * count
             default:
                 return false
@@ -288,20 +363,20 @@ public struct RTUFrameDecoder: Sendable {
     /// the same unit and function and the byte count the request asked for.
     private func answersPending(at offset: Int, length: Int) -> Bool {
         guard let pending, let unit = pending.unit, let function = pending.function,
-              bytes.count - offset >= length, length >= RTUFrameLength.minimum,
-              bytes[offset] == unit, bytes[offset + 1] & 0x7F == function.rawValue
+              count - offset >= length, length >= RTUFrameLength.minimum,
+              byte(at: offset) == unit, byte(at: offset + 1) & 0x7F == function.rawValue
         else { return false }
-        if bytes[offset + 1] & 0x80 != 0 { return length == 5 }
-        let byteCount = Int(bytes[offset + 2])
+        if byte(at: offset + 1) & 0x80 != 0 { return length == 5 }
+        let byteCount = Int(byte(at: offset + 2))
         switch function.rawValue {
         case 0x01, 0x02:
             return pending.count.map { byteCount == ($0 + 7) / 8 && length == 5 + byteCount } ?? false
         case 0x03, 0x04, 0x17:
             return pending.count.map { byteCount == 2 * $0 && length == 5 + byteCount } ?? false
         case 0x05, 0x06, 0x16:
-            return bytes[offset..<(offset + length - 2)].elementsEqual(pending.bytes.dropLast(2))
+            return slice(offset, offset + length - 2).elementsEqual(pending.bytes.dropLast(2))
         case 0x0F, 0x10:
-            return length == 8 && bytes[(offset + 2)..<(offset + 6)].elementsEqual(pending.bytes[2..<6])
+            return length == 8 && slice(offset + 2, offset + 6).elementsEqual(pending.bytes[2..<6])
         case 0x11:
             return length == 5 + byteCount
         default:
@@ -309,46 +384,116 @@ public struct RTUFrameDecoder: Sendable {
         }
     }
 
-    private func evaluate(_ reading: Reading, at offset: Int) -> Evaluation {
-        let available = bytes.count - offset
+    private mutating func evaluate(_ reading: Reading, at offset: Int) -> Evaluation {
+        let available = count - offset
         switch reading.length {
         case .known(let length):
             guard available >= length else { return .incomplete }
-            return CRC16.isValid(bytes[offset..<(offset + length)]) ? .valid(length) : .invalid(length)
+            return crcHolds(at: offset, length: length) ? .valid(length) : .invalid(length)
         case .needsMoreBytes:
             return .incomplete
         case .variable:
             // No length rule: the CRC says where it may end, if what follows agrees.
+            // One running CRC serves every candidate length.
             let limit = min(available, RTUFrameLength.maximum)
             if limit >= RTUFrameLength.minimum {
-                for length in RTUFrameLength.minimum...limit where CRC16.isValid(bytes[offset..<(offset + length)]) {
-                    if length == available || frameStarts(at: offset + length) == .yes { return .valid(length) }
+                var crc = CRC16.initial
+                var covered = 0
+                var length = RTUFrameLength.minimum
+                while length <= limit {
+                    // The next length whose last two bytes match the CRC of the ones before.
+                    let start = head + offset
+                    let candidate: Int? = storage.withUnsafeBufferPointer { frame in
+                        while length <= limit {
+                            while covered < length - 2 {
+                                crc = CRC16.updated(crc, with: frame[start + covered])
+                                covered += 1
+                            }
+                            if frame[start + length - 2] == UInt8(crc & 0xFF) && frame[start + length - 1] == UInt8(crc >> 8) {
+                                return length
+                            }
+                            length += 1
+                        }
+                        return nil
+                    }
+                    guard let candidate else { break }
+                    if candidate == available || frameStarts(at: offset + candidate) == .yes {
+                        checksummedByteCount += covered
+                        return .valid(candidate)
+                    }
+                    length = candidate + 1
                 }
+                checksummedByteCount += covered
             }
             return available >= RTUFrameLength.maximum ? .rejected : .incomplete
         }
     }
 
+    /// Whether the `length` bytes at `offset` end in their own CRC.
+    private mutating func crcHolds(at offset: Int, length: Int) -> Bool {
+        checksummedByteCount += length - 2
+        let start = head + offset
+        return storage.withUnsafeBufferPointer { frame in
+            var crc = CRC16.initial
+            for index in start..<(start + length - 2) { crc = CRC16.updated(crc, with: frame[index]) }
+            return frame[start + length - 2] == UInt8(crc & 0xFF) && frame[start + length - 1] == UInt8(crc >> 8)
+        }
+    }
+
     /// Whether a complete, valid frame of a known length starts at `offset`.
-    private func frameStarts(at offset: Int) -> Evidence {
-        guard offset < bytes.count else { return .unknown }
+    /// A yes or no is for good (the bytes there never change) and is remembered.
+    private mutating func frameStarts(at offset: Int) -> Evidence {
+        guard offset < count else { return .unknown }
+        let position = head + offset
+        if let known = startCache[position] { return known }
+        if recheckAt[position] > storage.count { return .unknown }
         var result = Evidence.no
-        for reading in readings(at: offset) where reading.length != .variable {
+        var recheck = Int.max
+        search: for reading in readings(at: offset) where reading.length != .variable {
             switch evaluate(reading, at: offset) {
-            case .valid: return .yes
-            case .incomplete: result = .unknown
+            case .valid: result = .yes; break search
+            case .incomplete:
+                result = .unknown
+                if case .known(let length) = reading.length {
+                    recheck = min(recheck, position + length)
+                } else {
+                    recheck = storage.count + 1
+                }
             case .invalid, .rejected: break
             }
         }
+        if result == .unknown { recheckAt[position] = recheck } else { startCache[position] = result }
         return result
     }
 
-    /// The first offset from `start` where a complete, valid frame of a known length starts.
-    private func firstFrameStart(from start: Int) -> Int? {
-        var offset = start
-        while offset + RTUFrameLength.minimum <= bytes.count {
-            if frameStarts(at: offset) == .yes { return offset }
-            offset += 1
+    /// The first offset from `start` where a complete, valid frame of a known
+    /// length starts. Resumes after the positions already known to start none,
+    /// and after the last fruitless search while none of the positions it left
+    /// undecided can have changed.
+    private mutating func firstFrameStart(from start: Int) -> Int? {
+        noFrameStartBefore = max(noFrameStartBefore, head + 1)
+        var position = max(head + start, noFrameStartBefore)
+        var extending = position == noFrameStartBefore
+        var recheck = Int.max
+        if start == 1, storage.count < scanRecheckAt, scanResumeAt > position {
+            // Nothing before scanResumeAt can have become a frame start since.
+            position = scanResumeAt
+            extending = false
+            recheck = scanRecheckAt
+        }
+        while position - head + RTUFrameLength.minimum <= count {
+            switch frameStarts(at: position - head) {
+            case .yes: return position - head
+            case .no: if extending { noFrameStartBefore = position + 1 }
+            case .unknown:
+                extending = false
+                recheck = min(recheck, recheckAt[position])
+            }
+            position += 1
+        }
+        if start == 1 {
+            scanResumeAt = position
+            scanRecheckAt = recheck
         }
         return nil
     }
@@ -356,26 +501,32 @@ public struct RTUFrameDecoder: Sendable {
     /// Whether the front byte continues unknown bytes set aside (no silence between them).
     private var followsGarbage: Bool {
         guard !garbage.isEmpty else { return false }
-        guard let silentInterval, let last = garbageLast, let first = times.first ?? nil else { return true }
+        guard let silentInterval, let last = garbageLast, count > 0, let first = times[head] else { return true }
         return first - last < silentInterval
     }
 
-    /// The index of the first buffered byte that came after a silent interval.
-    private func firstGap() -> Int? {
-        guard let silentInterval, bytes.count >= 2 else { return nil }
-        for index in 1..<bytes.count {
-            if let before = times[index - 1], let after = times[index], after - before >= silentInterval { return index }
+    /// The offset of the first buffered byte that came after a silent interval.
+    /// Resumes where the last search found none (arrival times never change).
+    private mutating func firstGap() -> Int? {
+        guard let silentInterval, count >= 2 else { return nil }
+        var index = max(head + 1, noGapBefore)
+        while index < storage.count {
+            if let before = times[index - 1], let after = times[index], after - before >= silentInterval {
+                noGapBefore = index
+                return index - head
+            }
+            index += 1
         }
+        noGapBefore = index
         return nil
     }
 
     // MARK: Output
 
     private mutating func emit(length: Int, direction: SniffedFrame.Direction, into out: inout [SniffedFrame]) {
-        let frame = SniffedFrame(decoding: Array(bytes[0..<length]), direction: direction, time: times[0],
+        let frame = SniffedFrame(decoding: Array(slice(0, length)), direction: direction, time: times[head],
                                  answering: direction == .response ? pending : nil)
-        bytes.removeFirst(length)
-        times.removeFirst(length)
+        consume(length)
         switch direction {
         case .request:
             // Broadcasts and damaged requests get no answer.
@@ -389,17 +540,16 @@ public struct RTUFrameDecoder: Sendable {
     }
 
     private mutating func moveToGarbage(_ count: Int, into out: inout [SniffedFrame]) {
-        for index in 0..<count {
+        for index in head..<(head + count) {
             // Silence between skipped bytes separates two transmissions.
             if let last = garbageLast, let now = times[index], let silentInterval, now - last >= silentInterval {
                 flushGarbage(into: &out)
             }
             if garbage.isEmpty { garbageStart = times[index] }
-            garbage.append(bytes[index])
+            garbage.append(storage[index])
             garbageLast = times[index]
         }
-        bytes.removeFirst(count)
-        times.removeFirst(count)
+        consume(count)
     }
 
     private mutating func flushGarbage(into out: inout [SniffedFrame]) {
