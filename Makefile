@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols clean
+.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols fuzz fuzz-ci clean
 
 all: demo
 
@@ -59,5 +59,16 @@ circuit-bench: deps
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench bus-efficiency --saturated --json
 	$$($(SWIFT) build -c release --show-bin-path)/hepabus-bench soak --json
 
+## libFuzzer on every decoder of outside input (Fuzz/): one JSON line per target.
+## FUZZ_SECONDS per target (default 60), or FUZZ_RUNS executions; fails on any finding.
+FUZZ_SECONDS ?= 60
+FUZZ_RUNS ?=
+fuzz: deps
+	FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_RUNS=$(FUZZ_RUNS) bash Tools/fuzz.sh
+
+## The same, 30 s per target.
+fuzz-ci: deps
+	FUZZ_SECONDS=30 bash Tools/fuzz.sh
+
 clean:
-	rm -rf .build $(INTEROP_VENV)
+	rm -rf .build .build-fuzz $(INTEROP_VENV)

@@ -158,3 +158,28 @@ let package = Package(
         ),
     ]
 )
+
+// Fuzz targets (Fuzz/, Tools/fuzz.sh, `make fuzz`): libFuzzer entry points, one per decoder of
+// outside input. In the manifest only when HEPABUS_FUZZ is set, which only Tools/fuzz.sh does
+// (with its own scratch path and -sanitize=fuzzer), so the normal build and tests never see them.
+let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
+    ("fuzz-rtu-decoder", ["Modbus"]),
+    ("fuzz-modbus-pdu", ["Modbus"]),
+    ("fuzz-ascii-pump", ["Drivers", "FirmwareProtocols", "HardwareInterfaces"]),
+    ("fuzz-journal", ["Journal"]),
+    ("fuzz-circuit-file", ["CircuitConfiguration", "StrictYAML"]),
+    ("fuzz-scenario", ["HIL", "StrictYAML"]),
+    ("fuzz-firmware-protocol", ["ProtocolSpec"]),
+    ("fuzz-control-command", ["Simulator"]),
+]
+if Context.environment["HEPABUS_FUZZ"] != nil {
+    package.targets.append(.target(name: "FuzzSupport", path: "Fuzz/Support", swiftSettings: swiftSettings))
+    for target in fuzzTargets {
+        package.targets.append(.executableTarget(
+            name: target.name,
+            dependencies: ["FuzzSupport"] + target.dependencies,
+            path: "Fuzz/\(target.name.dropFirst("fuzz-".count))",
+            swiftSettings: swiftSettings
+        ))
+    }
+}
