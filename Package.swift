@@ -165,6 +165,7 @@ let package = Package(
 let fuzzTargets: [(name: String, dependencies: [Target.Dependency])] = [
     ("fuzz-rtu-decoder", ["Modbus"]),
     ("fuzz-modbus-pdu", ["Modbus"]),
+    ("fuzz-modbus-reply", ["Modbus"]),
     ("fuzz-ascii-pump", ["Drivers", "FirmwareProtocols", "HardwareInterfaces"]),
     ("fuzz-journal", ["Journal"]),
     ("fuzz-circuit-file", ["CircuitConfiguration", "StrictYAML"]),

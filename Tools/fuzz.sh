@@ -19,7 +19,7 @@ cd "$(dirname "$0")/.."
 
 SWIFT=${SWIFT:-swift}
 SCRATCH=.build-fuzz
-ALL_TARGETS=(rtu-decoder modbus-pdu ascii-pump journal circuit-file scenario firmware-protocol control-command)
+ALL_TARGETS=(rtu-decoder modbus-pdu modbus-reply ascii-pump journal circuit-file scenario firmware-protocol control-command)
 
 replay=0
 if [[ ${1:-} == --replay ]]; then replay=1; shift; fi
