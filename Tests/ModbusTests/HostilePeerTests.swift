@@ -142,48 +142,33 @@ private func writeAll(_ fd: Int32, _ bytes: [UInt8]) {
 
     // MARK: TCP
 
-    @Test func aTCPReplyFromAnotherUnitIsRefusedNamingIt() throws {
+    /// Serves one TCP reply built from the request, and expects unit 1's read to be refused with `message`.
+    private func expectTCPRefusal(_ message: String, reply: @escaping @Sendable ([UInt8]) -> [UInt8]) throws {
         let peer = try HostileTCPPeer()
-        peer.serveOnce { request in
-            // A gateway answering for unit 9 when unit 1 was asked.
-            Array(request.prefix(4)) + [0x00, 0x05, 0x09, 0x03, 0x02, 0x00, 0x2A]
-        }
+        peer.serveOnce(reply)
         let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: peer.port), options: Self.options)
         defer { client.close() }
         do {
-            _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 1)
-            Issue.record("a reply from unit 9 was taken as unit 1's")
+            let values = try client.readHoldingRegisters(unit: 1, address: 0, count: 1)
+            Issue.record("accepted \(values); expected a refusal saying \(message)")
         } catch {
-            #expect(error.description.contains("reply came from unit 9, expected 1"), "\(error)")
+            #expect(error.description.contains(message), "\(error)")
         }
+    }
+
+    @Test func aTCPReplyFromAnotherUnitIsRefusedNamingIt() throws {
+        // A gateway answering for unit 9 when unit 1 was asked.
+        try expectTCPRefusal("reply came from unit 9, expected 1") { Array($0.prefix(4)) + [0x00, 0x05, 0x09, 0x03, 0x02, 0x00, 0x2A] }
     }
 
     @Test func aTCPReplyWithAnotherProtocolIDIsRefused() throws {
-        let peer = try HostileTCPPeer()
-        peer.serveOnce { request in Array(request.prefix(2)) + [0x00, 0x07, 0x00, 0x05, 0x01, 0x03, 0x02, 0x00, 0x2A] }
-        let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: peer.port), options: Self.options)
-        defer { client.close() }
-        do {
-            _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 1)
-            Issue.record("a reply with protocol id 7 was accepted")
-        } catch {
-            #expect(error.description.contains("protocol id is 7"), "\(error)")
-        }
+        try expectTCPRefusal("protocol id is 7") { Array($0.prefix(2)) + [0x00, 0x07, 0x00, 0x05, 0x01, 0x03, 0x02, 0x00, 0x2A] }
     }
 
     @Test func aTCPReplyWithAnotherTransactionIDSaysSo() throws {
-        let peer = try HostileTCPPeer()
-        peer.serveOnce { request in
+        try expectTCPRefusal("wrong transaction id") { request in
             let tid = (UInt16(request[0]) << 8 | UInt16(request[1])) &+ 1
             return [UInt8(tid >> 8), UInt8(tid & 0xFF), 0x00, 0x00, 0x00, 0x05, 0x01, 0x03, 0x02, 0x00, 0x2A]
-        }
-        let client = try ModbusClient(endpoint: .tcp(host: "127.0.0.1", port: peer.port), options: Self.options)
-        defer { client.close() }
-        do {
-            _ = try client.readHoldingRegisters(unit: 1, address: 0, count: 1)
-            Issue.record("a reply to another transaction was accepted")
-        } catch {
-            #expect(error.description.contains("wrong transaction id"), "\(error)")
         }
     }
 
