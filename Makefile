@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols fuzz fuzz-ci clean
+.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -37,6 +37,10 @@ $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
 interop: deps $(INTEROP_VENV)/.installed
 	$(SWIFT) build --product hepabus
 	HEPABUS=$$($(SWIFT) build --show-bin-path)/hepabus $(INTEROP_VENV)/bin/python -m pytest -q Tests/Interop
+
+## Regenerate Sources/CircuitConfiguration/Generated/PresetTexts.swift from Presets/*.yaml.
+presets:
+	bash Tools/presetgen/generate.sh
 
 ## Regenerate Sources/FirmwareProtocols/Generated and firmware-protocols/*.md from the YAML.
 protocols:

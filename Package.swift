@@ -65,7 +65,9 @@ let package = Package(
         .target(
             name: "CircuitConfiguration",
             dependencies: ["StrictYAML", "Serial", "FirmwareProtocols", "HardwareInterfaces"],
-            resources: [.copy("Presets")],
+            // The YAML is compiled in (Generated/PresetTexts.swift, `make presets`): a resource
+            // bundle would have to travel with every binary, and Bundle.module traps without it.
+            exclude: ["Presets"],
             swiftSettings: swiftSettings
         ),
         .target(name: "Journal", swiftSettings: swiftSettings),

@@ -10,16 +10,18 @@ public enum CircuitConfigurationLoader {
     /// The circuits shipped with HepaBus.
     public static let presetNames = ["bal", "plasma-adsorption", "cell-infusion"]
 
-    /// A shipped circuit by name.
+    /// A shipped circuit by name. The presets are compiled in (`PresetTexts`, generated from
+    /// Presets/*.yaml), so they work from any install location with no resource bundle.
     public static func preset(_ name: String) throws -> CircuitConfiguration {
-        guard presetNames.contains(name), let url = Bundle.module.url(forResource: name, withExtension: "yaml", subdirectory: "Presets")
-                ?? Bundle.module.url(forResource: name, withExtension: "yaml")
-        else {
+        guard presetNames.contains(name), let text = PresetTexts.byName[name] else {
             throw YAMLError(file: name, line: 0, column: 0,
                             message: "no circuit preset named '\(name)' (presets: \(presetNames.joined(separator: ", ")))")
         }
-        return try parse(try String(contentsOf: url, encoding: .utf8), file: "preset \(name)")
+        return try parse(text, file: "preset \(name)")
     }
+
+    /// A shipped preset's YAML as it is compiled in, nil for a name that is not a preset.
+    public static func presetText(_ name: String) -> String? { PresetTexts.byName[name] }
 
     /// A preset name, or a path to a circuit file.
     public static func load(_ nameOrPath: String) throws -> CircuitConfiguration {

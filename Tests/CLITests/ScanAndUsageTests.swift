@@ -109,3 +109,33 @@ import Testing
         for port in array ?? [] { #expect((port["devicePath"] as? String)?.hasPrefix("/dev/") == true) }
     }
 }
+
+/// Issue 10, item 5: a `hepabus` copied anywhere, alone, still knows its presets (they
+/// are compiled in); it used to trap (exit 132) loading `bal` without its resource bundle.
+@Suite struct DeploymentTests {
+    @Test func aCopiedBinaryLoadsItsPresetsWithNoResourceBundle() throws {
+        let built = CLI.executable.deletingLastPathComponent()
+        let bundles = try FileManager.default.contentsOfDirectory(atPath: built.path).filter { $0.hasSuffix(".resources") }
+        #expect(bundles.isEmpty, "resource bundles a deployment would have to carry (or stale ones from an older build: remove them): \(bundles)")
+
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("hepabus-deploy-\(UUID().uuidString.prefix(8))")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let copy = directory.appendingPathComponent("hepabus")
+        try FileManager.default.copyItem(at: CLI.executable, to: copy)
+        for preset in ["bal", "plasma-adsorption", "cell-infusion"] {
+            let process = Process()
+            process.executableURL = copy
+            // Loads the preset, then stops at the missing adapters: a usage error naming the circuit.
+            process.arguments = ["udev-rules", "--circuit", preset]
+            let err = Pipe()
+            process.standardError = err
+            process.standardOutput = FileHandle.nullDevice
+            try process.run()
+            process.waitUntilExit()
+            let message = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            #expect(process.terminationReason == .exit && process.terminationStatus == 2, "\(preset): \(process.terminationStatus) \(message)")
+            #expect(message.contains("of circuit '\(preset)'"), "\(preset): \(message)")
+        }
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import CircuitConfiguration
 import StrictYAML
 import Testing
@@ -133,5 +134,28 @@ import Testing
 
     @Test func unknownPresetOrMissingFileIsNamed() {
         #expect(throws: YAMLError.self) { try CircuitConfigurationLoader.load("/nonexistent/circuit.yaml") }
+    }
+}
+
+/// The presets compiled into the library are the YAML files beside them (`make presets`
+/// regenerates Generated/PresetTexts.swift after an edit).
+@Suite struct EmbeddedPresetTests {
+    @Test(arguments: CircuitConfigurationLoader.presetNames)
+    func theCompiledInPresetIsItsYAMLFile(_ name: String) throws {
+        let file = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
+            .appendingPathComponent("../../Sources/CircuitConfiguration/Presets/\(name).yaml").standardizedFileURL
+        let yaml = try String(contentsOf: file, encoding: .utf8)
+        let embedded = try #require(CircuitConfigurationLoader.presetText(name))
+        #expect(embedded + "\n" == yaml, "Generated/PresetTexts.swift is stale for \(name): run make presets")
+    }
+
+    @Test func anUnknownPresetIsAnErrorNamingThePresets() {
+        #expect(CircuitConfigurationLoader.presetText("no-such") == nil)
+        do {
+            _ = try CircuitConfigurationLoader.preset("no-such")
+            Issue.record("an unknown preset loaded")
+        } catch {
+            #expect("\(error)".contains("no circuit preset named 'no-such'"), "\(error)")
+        }
     }
 }
