@@ -310,10 +310,26 @@ public actor Supervisor {
             }
         }
         checks.append(await checkClampFeedback())
+        // An alarm already active holds the circuit in its safe state: a self-test that passed
+        // over it would end in a refused startPriming with nothing saying why. Each is a failed
+        // check that says what clears it.
+        for fault in interlock.state.faults {
+            checks.append(SelfTestCheck(.other("noActiveAlarm(\(fault.requirement))"), passed: false, detail: Self.whatClears(fault)))
+        }
         let actions = await submit(.selfTestCompleted(checks))
         let passed = actions.contains { if case .selfTestEvaluated(true, _) = $0 { return true } else { return false } }
         publish(.selfTestEvaluated(passed: passed, checks: checks))
         return (passed, checks)
+    }
+
+    /// An active alarm, and what the operator must do to clear it.
+    static func whatClears(_ fault: ActiveFault) -> String {
+        let after = "; then return to idle and run the self-test again"
+        switch (fault.isConditionPresent, fault.isAcknowledged) {
+        case (true, false): return "\(fault): its condition is still present: remove its cause, then acknowledge" + after
+        case (true, true): return "\(fault): acknowledged; it clears when its condition goes" + after
+        case (false, _): return "\(fault): its condition has cleared: acknowledge it (a device's own latch is reset with the acknowledgement)" + after
+        }
     }
 
     /// Families with a host watchdog (actuators).

@@ -54,6 +54,36 @@ import Testing
         await supervisor.stop()
     }
 
+    /// Issue 10, item 6: an alarm active during the self-test (SR-13, a pump door open) used
+    /// to leave every check passed while the circuit sat in S1, then startPriming refused. It
+    /// is a failed check now, saying what clears it; cleared and acknowledged, the next
+    /// self-test passes and priming starts.
+    @Test func anActiveAlarmFailsTheSelfTestSayingWhatClearsIt() async throws {
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        let supervisor = try Supervisor(runtime: runtime)
+        await supervisor.start()
+        let pump = try #require(bal.simulator.device(role: "bloodPump") as? SimulatedPump)
+        pump.doorOpen = true
+
+        let first = await supervisor.runSelfTest()
+        let heldBy = await supervisor.activeFaults
+        #expect(!first.passed, "a self-test passed while \(heldBy) held the circuit")
+        let alarmCheck = first.checks.first { "\($0)".contains("noActiveAlarm(SR-13)") }
+        #expect(alarmCheck?.passed == false, "\(first.checks.filter { !$0.passed })")
+        #expect(alarmCheck.map { "\($0)".contains("still present: remove its cause, then acknowledge") } == true,
+                "\(String(describing: alarmCheck))")
+
+        pump.doorOpen = false
+        #expect(await eventually { await supervisor.activeFaults.allSatisfy { $0.requirement != .sr13 || !$0.isConditionPresent } })
+        #expect(await supervisor.perform(.acknowledge(.all)).isAccepted)
+        #expect(await eventually { await supervisor.perform(.returnToIdle).isAccepted })
+        let second = await supervisor.runSelfTest()
+        #expect(second.passed, "\(second.checks.filter { !$0.passed })")
+        #expect(await supervisor.perform(.startPriming).isAccepted)
+        await supervisor.stop()
+    }
+
     /// A bus whose line vanishes mid-treatment (adapter pulled) trips SR-16 at once, from
     /// the failing transactions themselves: no udev daemon is needed to notice.
     @Test func aVanishedLineTripsSR16IntoS1() async throws {
