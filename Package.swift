@@ -13,10 +13,11 @@ let package = Package(
     name: "HepaBus",
     platforms: [.macOS(.v15)],
     products: [
-        .library(
-            name: "HepaBus",
-            targets: ["Serial", "Modbus", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "FirmwareProtocols", "Drivers", "Simulator"]
-        ),
+        // What a treatment controller links: `import HepaBus` (docs/ARCHITECTURE.md, "Products").
+        .library(name: "HepaBus", targets: ["HepaBus"]),
+        // The simulated circuit, for tests, rigs and demonstrations: `import HepaBusSimulator`.
+        .library(name: "HepaBusSimulator", targets: ["HepaBusSimulator"]),
+        // In-process fakes of the hardware interfaces, for a controller's unit tests.
         .library(name: "HardwareTesting", targets: ["HardwareTesting"]),
         .executable(name: "hepabus", targets: ["hepabus"]),
         .executable(name: "hepabus-bench", targets: ["TransportBench"]),
@@ -91,6 +92,15 @@ let package = Package(
             dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration"],
             swiftSettings: swiftSettings
         ),
+        // The products' front doors: each re-exports the modules its users need, so the
+        // package's cut into modules can change without breaking a controller's imports.
+        .target(
+            name: "HepaBus",
+            dependencies: ["BusRuntime", "Circuit", "CircuitConfiguration", "DeviceDiscovery", "Drivers", "FirmwareProtocols",
+                           "HardwareInterfaces", "Interlock", "Journal", "Modbus", "Serial"],
+            swiftSettings: swiftSettings
+        ),
+        .target(name: "HepaBusSimulator", dependencies: ["Simulator"], swiftSettings: swiftSettings),
         // Hardware-in-the-loop scenarios: the real stack driven through the simulator or a rig.
         .target(
             name: "HIL",
