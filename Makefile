@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test unit-test example exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -14,15 +14,25 @@ demo: deps
 	$(SWIFT) build --product hepabus
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
-## Every test: the Swift suites, the interlock's exhaustive exploration (optimised),
-## then interoperability with an independent Modbus stack (pymodbus).
-test: deps unit-test exhaustive interop
+## Every test: the Swift suites, the example controller (its own package), the interlock's
+## exhaustive exploration (optimised), then interoperability with an independent Modbus
+## stack (pymodbus).
+test: deps unit-test example exhaustive interop
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a
 # 2-core machine parallel tests that block would starve each other's timers.
 unit-test:
 	$(SWIFT) build --build-tests
 	$(SWIFT) test --skip-build --no-parallel --skip Exhaustive
+
+# The example controller, a package of its own linking HepaBus by path, as a controller team
+# would: built and run against the simulator; the README's controller sample must be its
+# main.swift verbatim.
+EXAMPLE := Examples/Controller
+example: deps
+	bash Tools/check-verbatim.sh
+	$(SWIFT) build --package-path $(EXAMPLE)
+	$$($(SWIFT) build --package-path $(EXAMPLE) --show-bin-path)/Controller
 
 # The bounded exhaustive exploration of the interlock's event sequences, built optimised.
 exhaustive:
@@ -75,4 +85,4 @@ fuzz-ci: deps
 	FUZZ_SECONDS=30 bash Tools/fuzz.sh
 
 clean:
-	rm -rf .build .build-fuzz $(INTEROP_VENV)
+	rm -rf .build .build-fuzz $(EXAMPLE)/.build $(INTEROP_VENV)
