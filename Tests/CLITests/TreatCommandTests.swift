@@ -91,6 +91,47 @@ import Testing
         #expect(byTheSignal.contains { $0.hasPrefix("ended by SIGTERM with alarms unacknowledged: SR-2") }, "\(byTheSignal)")
     }
 
+    /// A failed self-test is not a dead end (issue 10): with a pump door open (SR-13), the
+    /// self-test fails naming the alarm and what clears it, and `treat` waits for the
+    /// operator instead of exiting: door closed, acknowledged, tested again, treated.
+    @Test(.timeLimit(.minutes(2)))
+    func aFailedSelfTestWaitsForTheOperatorToClearAcknowledgeAndTestAgain() throws {
+        let sim = try SimulatorProcess()
+        let journal = sim.directory + "/treatment.journal"
+        _ = try sim.simctl("set", "bloodPump", "doorOpen", "true")
+        let treat = try BackgroundHepabus(["treat"] + sim.circuitArguments + ["--journal", journal])
+        #expect(treat.waitFor(within: .seconds(40)) { out, _ in out.contains("self-test: commands: acknowledge, selftest") },
+                "\(treat.stdout)\n\(treat.stderr)")
+        #expect(treat.stdout.contains("self-test FAILED (SR-18)") && treat.stdout.contains("noActiveAlarm(SR-13)"), "\(treat.stdout)")
+        #expect(treat.stdout.contains("remove its cause, then acknowledge"), "\(treat.stdout)")
+
+        // Testing again with the cause still there fails again, and still waits.
+        treat.type("acknowledge")
+        treat.type("selftest")
+        #expect(treat.waitFor { out, _ in out.components(separatedBy: "self-test: commands:").count == 3 }, "\(treat.stdout)")
+
+        _ = try sim.simctl("set", "bloodPump", "doorOpen", "false")
+        usleep(500_000)
+        treat.type("acknowledge")
+        treat.type("selftest")
+        #expect(treat.waitFor(within: .seconds(40)) { out, _ in out.contains("treating; commands") }, "\(treat.stdout)\n\(treat.stderr)")
+        treat.type("end")
+        let result = treat.finish(within: .seconds(20))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stdout.contains("ending -> idle"), "\(result.stdout)")
+    }
+
+    /// With nobody at standard input, a failed self-test still ends the run (exit 1),
+    /// naming the failed checks: a script is never left waiting.
+    @Test(.timeLimit(.minutes(2)))
+    func aFailedSelfTestWithNoOperatorExitsNamingTheChecks() throws {
+        let sim = try SimulatorProcess()
+        _ = try sim.simctl("set", "bloodPump", "doorOpen", "true")
+        let result = try CLI.run(["treat"] + sim.circuitArguments + ["--journal", sim.directory + "/t.journal"], timeout: 60)
+        #expect(result.status == 1, "\(result.stdout)\n\(result.stderr)")
+        #expect(result.stderr.contains("self-test FAILED (SR-18)") && result.stderr.contains("noActiveAlarm(SR-13)"), "\(result.stderr)")
+    }
+
     @Test func badFlowsAndAMissingJournalAreUsageErrors() throws {
         let noJournal = try CLI.run(["treat", "--circuit", "bal"])
         #expect(noJournal.status == 2 && noJournal.stderr.contains("--journal"), "\(noJournal.stderr)")

@@ -17,13 +17,16 @@ struct TreatCommand: AsyncParsableCommand {
         abstract: "Run a supervised treatment of a circuit, driven by operator commands on standard input.",
         discussion: """
             Opens every bus of the circuit exclusively, starts the supervisor with the interlock live
-            and the journal, runs the self-test (SR-18; exit 1 if it fails), primes, starts the
-            treatment at the given flows, then prints every state change, alarm and command as it
-            happens (journalled first) until ended. Operator commands, one per line on standard
-            input: acknowledge, resume, pause, end, flow PUMP ML_PER_MIN, status. Ends on `end`,
-            on --duration, on SIGINT/SIGTERM (the treatment is ended properly: pumps stopped,
-            clamp closed), or by itself when a cell infusion has delivered its dose. Exit 0 when
-            the treatment ended through the lifecycle, 1 if the self-test or priming failed.
+            and the journal, runs the self-test (SR-18), primes, starts the treatment at the given
+            flows, then prints every state change, alarm and command as it happens (journalled
+            first) until ended. A failed self-test names each failed check and what clears it, and
+            waits for the operator: acknowledge, selftest (return to idle and test again), status,
+            end; with standard input closed it exits 1. Operator commands during the treatment,
+            one per line on standard input: acknowledge, resume, pause, end, flow PUMP ML_PER_MIN,
+            status. Ends on `end`, on --duration, on SIGINT/SIGTERM (the treatment is ended
+            properly: pumps stopped, clamp closed), or by itself when a cell infusion has delivered
+            its dose. Exit 0 when the treatment ended through the lifecycle, 1 if the self-test
+            never passed or priming failed.
             """)
 
     @OptionGroup var circuitOptions: CircuitOptions
@@ -93,17 +96,18 @@ struct TreatCommand: AsyncParsableCommand {
         await supervisor.start()
         try? await Task.sleep(for: .milliseconds(600))
 
+        let operatorInput = OperatorInput()
+        let started = ContinuousClock.now
         do {
+            try await selfTest(supervisor, operatorInput: operatorInput, printer: printer, started: started)
             try await prepare(supervisor, configuration: configuration, printer: printer)
         } catch {
-            await finish(supervisor, printer: printer)
+            await finish(supervisor, printer: printer, endedBy: InterruptFlag.signalName)
             printing.cancel()
             eventJournal.close()
             throw error
         }
         printer.note("treating; commands: acknowledge, resume, pause, end, flow PUMP ML_PER_MIN, status")
-        let operatorInput = OperatorInput()
-        let started = ContinuousClock.now
         var lastStatus = ContinuousClock.now
         while !InterruptFlag.isRaised {
             if let duration, started.duration(to: .now) >= .seconds(duration) { printer.note("--duration reached"); break }
@@ -125,12 +129,46 @@ struct TreatCommand: AsyncParsableCommand {
         printer.note("journal: \(journal)")
     }
 
-    /// Self-test, priming (the blood or infusion pump at a priming flow), treatment at the flows.
-    private func prepare(_ supervisor: Supervisor, configuration: CircuitConfiguration, printer: EventPrinter) async throws {
-        let selfTest = await supervisor.runSelfTest()
-        guard selfTest.passed else {
-            throw CommandFailure.device("self-test FAILED (SR-18): " + selfTest.checks.filter { !$0.passed }.map(\.description).joined(separator: "; "))
+    /// The self-test (SR-18), until it passes. A failed one is not a dead end: each failed
+    /// check says what clears it, and the operator removes the cause, acknowledges and tests
+    /// again, or ends. Nothing is acknowledged or retried on the operator's behalf; with no
+    /// operator (standard input closed), a signal or --duration, it fails as before.
+    private func selfTest(_ supervisor: Supervisor, operatorInput: OperatorInput, printer: EventPrinter,
+                          started: ContinuousClock.Instant) async throws {
+        var result = await supervisor.runSelfTest()
+        while !result.passed {
+            let failed = result.checks.filter { !$0.passed }.map(\.description).joined(separator: "; ")
+            printer.note("self-test FAILED (SR-18): \(failed)")
+            printer.note("self-test: commands: acknowledge, selftest, status, end")
+            var retry = false
+            while !retry {
+                if InterruptFlag.isRaised || operatorInput.isClosed && !operatorInput.hasPending
+                    || duration.map({ started.duration(to: .now) >= .seconds($0) }) == true {
+                    throw CommandFailure.device("self-test FAILED (SR-18): \(failed)")
+                }
+                guard let line = operatorInput.next() else {
+                    try? await Task.sleep(for: .milliseconds(50))
+                    continue
+                }
+                switch line {
+                case "acknowledge": _ = await supervisor.perform(.acknowledge(.all))  // printed from the event stream
+                case "status": printer.note(await status(supervisor))
+                case "end": throw CommandFailure.device("ended by the operator: the self-test (SR-18) did not pass: \(failed)")
+                case "selftest":
+                    if await supervisor.lifecycle != .idle {
+                        let back = await supervisor.perform(.returnToIdle)
+                        guard back.isAccepted else { continue }  // the refusal, with its reason, is printed
+                    }
+                    retry = true
+                default: printer.note("unknown command '\(line)' before treatment (acknowledge, selftest, status, end)")
+                }
+            }
+            result = await supervisor.runSelfTest()
         }
+    }
+
+    /// Priming (the blood or infusion pump at a priming flow), then treatment at the flows.
+    private func prepare(_ supervisor: Supervisor, configuration: CircuitConfiguration, printer: EventPrinter) async throws {
         try await require(supervisor.perform(.startPriming), "startPriming")
         let primingPump: PumpRole = configuration.device(.bloodPump) != nil ? .blood : .infusion
         let primingFlow = primingPump == .blood ? min(blood, 100) : min(infusion, 1)
@@ -219,13 +257,17 @@ struct TreatCommand: AsyncParsableCommand {
 final class OperatorInput: @unchecked Sendable {
     private let lock = NSLock()
     private var lines: [String] = []
+    private var ended = false
 
     init() {
         let thread = Thread { [self] in
             var pending = Data()
             while true {
                 let chunk = FileHandle.standardInput.availableData
-                if chunk.isEmpty { break }  // end of input: the treatment goes on
+                if chunk.isEmpty {  // end of input: a treatment goes on; a failed self-test ends
+                    lock.withLock { ended = true }
+                    break
+                }
                 pending.append(chunk)
                 while let newline = pending.firstIndex(of: UInt8(ascii: "\n")) {
                     let line = String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)
@@ -240,6 +282,12 @@ final class OperatorInput: @unchecked Sendable {
 
     /// The next line typed, if any.
     func next() -> String? { lock.withLock { lines.isEmpty ? nil : lines.removeFirst() } }
+
+    /// True once standard input has ended: no operator will type anything more.
+    var isClosed: Bool { lock.withLock { ended } }
+
+    /// True while typed lines wait to be read.
+    var hasPending: Bool { lock.withLock { !lines.isEmpty } }
 }
 
 /// Prints supervisor events as timestamped lines, or one JSON object per line.
