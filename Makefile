@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test example exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test unit-test example exhaustive interop api-check bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -15,9 +15,9 @@ demo: deps
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
 ## Every test: the Swift suites, the example controller (its own package), the interlock's
-## exhaustive exploration (optimised), then interoperability with an independent Modbus
-## stack (pymodbus).
-test: deps unit-test example exhaustive interop
+## exhaustive exploration (optimised), interoperability with an independent Modbus stack
+## (pymodbus), then the public API against the last release (semantic versioning).
+test: deps unit-test example exhaustive interop api-check
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a
 # 2-core machine parallel tests that block would starve each other's timers.
@@ -47,6 +47,10 @@ $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
 interop: deps $(INTEROP_VENV)/.installed
 	$(SWIFT) build --product hepabus
 	HEPABUS=$$($(SWIFT) build --show-bin-path)/hepabus $(INTEROP_VENV)/bin/python -m pytest -q Tests/Interop
+
+# The library products' public API against the last release tag (Tools/api-check.sh).
+api-check: deps
+	bash Tools/api-check.sh
 
 ## Regenerate Sources/CircuitConfiguration/Generated/PresetTexts.swift from Presets/*.yaml.
 presets:
