@@ -34,6 +34,21 @@ import Testing
         #expect(!quiet.stderr.contains(" trace ") && !quiet.stderr.contains(" info hepabus:"), "\(quiet.stderr.prefix(2000))")
     }
 
+    /// HEPABUS_LOG_LEVEL sets the level when no --log-level is given; --log-level wins.
+    @Test func theEnvironmentSetsTheLevelAndTheOptionOverridesIt() throws {
+        let sim = try SimulatorProcess()
+        let arguments = ["read", sim.endpoint("blood"), "--unit", "1", "--address", "0x0200"]
+        let fromEnvironment = try CLI.run(arguments, environment: ["HEPABUS_LOG_LEVEL": "trace"])
+        #expect(fromEnvironment.status == 0, "\(fromEnvironment.stderr)")
+        #expect(fromEnvironment.stderr.contains(" trace hepabus:") && fromEnvironment.stderr.contains("] TX 01 03 02 00 00 01"),
+                "\(fromEnvironment.stderr)")
+        let overridden = try CLI.run(arguments + ["--log-level=error"], environment: ["HEPABUS_LOG_LEVEL": "trace"])
+        #expect(overridden.status == 0 && overridden.stdout == fromEnvironment.stdout, "\(overridden.stdout)\n\(overridden.stderr)")
+        #expect(!overridden.stderr.contains(" trace "), "\(overridden.stderr)")
+        let wrong = try CLI.run(["ports"], environment: ["HEPABUS_LOG_LEVEL": "chatty"])
+        #expect(wrong.status == 2 && wrong.stderr.contains("HEPABUS_LOG_LEVEL=chatty"), "\(wrong.stderr)")
+    }
+
     @Test func anUnknownLevelIsAUsageErrorNamingTheLevels() throws {
         let result = try CLI.run(["--log-level", "loud", "ports"])
         #expect(result.status == 2, "\(result.stdout)\n\(result.stderr)")
