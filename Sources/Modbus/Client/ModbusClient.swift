@@ -451,7 +451,8 @@ public final class ModbusClient {
             let rc = poll(&pfd, 1, Int32(clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
             if rc < 0 && errno == EINTR { continue }
             guard rc > 0, pfd.revents & Int16(POLLIN) != 0 else {
-                fellQuiet = true
+                // Quiet only if it held for the whole quiet period, not just up to the deadline.
+                fellQuiet = wait >= quiet
                 break
             }
             let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
