@@ -94,6 +94,27 @@ struct CapturingLogHandler: LogHandler {
         #expect(!log.all.contains { $0.level == .trace }, "\(log.all.filter { $0.level == .trace }.prefix(3).map(\.message))")
     }
 
+    /// A lost bus's port that comes back but cannot be taken back yet says why at debug
+    /// (the retry loop used to drop the reason); the loss itself is an error with its bus.
+    @Test func aPortNotYetReadmittedSaysWhy() async throws {
+        let bal = try SimulatedBal()
+        let log = CapturedLog()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        let supervisor = try Supervisor(runtime: runtime, logger: log.logger(level: .debug))
+        await supervisor.portLost(bus: "plasma", reason: "test: pulled")
+        try bal.simulator.unplug(bus: "plasma")
+        let outcome = await supervisor.portReturned(bus: "plasma")
+        await supervisor.stop()
+        guard case .notYet(let why) = outcome else {
+            Issue.record("a port that cannot be opened was \(outcome)")
+            return
+        }
+        #expect(log.all.contains { $0.level == .error && $0.metadata["event"] == "portLost" && $0.metadata["bus"] == "plasma" },
+                "\(log.all.map { "\($0.level) \($0.message) \($0.metadata)" })")
+        #expect(log.all.contains { $0.level == .debug && $0.metadata["bus"] == "plasma" && $0.message.contains("not readmitted yet: \(why)") },
+                "\(log.all.map { "\($0.level) \($0.message)" })")
+    }
+
     /// A journal that refuses an entry is reported to the host: at critical on its logger
     /// (with the entry lost) and as an event a controller following `events()` sees. The
     /// supervisor goes on supervising: the command is still handled.
