@@ -145,7 +145,8 @@ let package = Package(
         .testTarget(name: "DriversTests", dependencies: ["Drivers", "HardwareTesting", "HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SimulatorTests",
-            dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
+            dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),

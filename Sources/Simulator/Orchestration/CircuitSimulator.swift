@@ -227,14 +227,23 @@ public final class CircuitSimulator: @unchecked Sendable {
     /// Closes a bus's line (clients see the port vanish).
     public func unplug(bus: String) throws {
         if let line = lines[bus] { line.unplug(); return }
-        if let host = lineDevices.values.first(where: { $0.busName == bus }) { host.unplug(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) {
+            host.unplug()
+            options.logger.info("unplugged: line bus \(bus)", metadata: ["bus": "\(bus)"])
+            return
+        }
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 
     /// Reopens a bus's line at the same path.
     public func replug(bus: String) throws {
         if let line = lines[bus] { try line.plug(); writeManifestQuietly(); return }
-        if let host = lineDevices.values.first(where: { $0.busName == bus }) { try host.replug(); writeManifestQuietly(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) {
+            try host.replug()
+            writeManifestQuietly()
+            options.logger.info("plugged: line bus \(bus)", metadata: ["bus": "\(bus)"])
+            return
+        }
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 
