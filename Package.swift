@@ -25,6 +25,8 @@ let package = Package(
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
+        // Diagnostics go to the host's Logger (SSWG: libraries never print nor bootstrap).
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         // C system libraries (rule 1: only Serial, Modbus and DeviceDiscovery import these).
@@ -43,7 +45,7 @@ let package = Package(
 
         .target(name: "HardwareInterfaces", swiftSettings: swiftSettings),
         .target(name: "Serial", dependencies: ["CSystemSupport"], swiftSettings: swiftSettings),
-        .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial"], swiftSettings: swiftSettings),
+        .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .target(name: "DeviceDiscovery", dependencies: ["CUdev"], swiftSettings: swiftSettings),
         // The device protocols: generated from firmware-protocols/ (FirmwareProtocols,
         // pure data for the runtime) by a generator that reads and checks the YAML (ProtocolSpec).
@@ -59,7 +61,7 @@ let package = Package(
         ),
         .target(
             name: "BusRuntime",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
@@ -82,14 +84,14 @@ let package = Package(
         .target(
             name: "Circuit",
             dependencies: ["CircuitConfiguration", "BusRuntime", "Drivers", "Interlock", "Journal", "HardwareInterfaces",
-                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery"],
+                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
             name: "Simulator",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration"],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The products' front doors: each re-exports the modules its users need, so the
@@ -105,7 +107,7 @@ let package = Package(
         .target(
             name: "HIL",
             dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "Journal", "StrictYAML", "HardwareInterfaces",
-                           "Drivers", "FirmwareProtocols", "Modbus", "Yams"],
+                           "Drivers", "FirmwareProtocols", "Modbus", "Yams", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(
@@ -114,6 +116,7 @@ let package = Package(
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
                 "CircuitConfiguration", "Circuit", "Journal", "HIL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -142,14 +145,16 @@ let package = Package(
         .testTarget(name: "DriversTests", dependencies: ["Drivers", "HardwareTesting", "HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SimulatorTests",
-            dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
+            dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
-            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal", "FirmwareProtocols"],
+            dependencies: ["Circuit", "CircuitConfiguration", "Simulator", "Interlock", "HardwareInterfaces", "Drivers", "BusRuntime", "Journal", "FirmwareProtocols",
+                           .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .testTarget(
@@ -160,7 +165,7 @@ let package = Package(
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
-        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,3 +1,4 @@
+public import Logging
 import Modbus
 import Serial
 
@@ -15,13 +16,18 @@ public actor ModbusBus {
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
     private var client: ModbusClient?
     private var options: ModbusClientOptions
+    /// The host's logger for this line (its client traces frames through it at `.trace`).
+    public nonisolated let logger: Logger
     /// Transactions completed and failed since the bus opened, for diagnostics.
     public private(set) var statistics = BusStatistics()
 
-    /// Opens the line on a new bus thread.
-    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions()) async throws(ModbusError) {
+    /// Opens the line on a new bus thread. `logger` receives the line's diagnostics (see
+    /// ``ModbusClient``); by default nothing is logged.
+    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions(),
+                logger: Logger = Logger(label: "hepabus.bus", factory: { _ in SwiftLogNoOpLogHandler() })) async throws(ModbusError) {
         self.endpoint = endpoint
         self.options = options
+        self.logger = logger
         self.executor = BusThreadExecutor(name: "bus \(endpoint)")
         try connect()
     }
@@ -35,7 +41,7 @@ public actor ModbusBus {
     public func connect() throws(ModbusError) {
         client?.close()
         client = nil
-        client = try ModbusClient(endpoint: endpoint, options: options)
+        client = try ModbusClient(endpoint: endpoint, options: options, logger: logger)
     }
 
     /// Releases the line (the port lock goes with it).

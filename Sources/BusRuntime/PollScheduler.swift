@@ -1,3 +1,4 @@
+public import Logging
 import Synchronization
 
 /// One periodic job on a bus: a grouped read of one device, or a watchdog heartbeat.
@@ -64,10 +65,14 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
     /// timed wait, so waking the loop costs no dispatch timer and no global-pool thread.
     private let timerExecutor: BusThreadExecutor?
     private let state = Mutex(State())
+    /// The host's logger: a job backing off or recovering, at `.debug`.
+    private let logger: Logger
 
     public init(clock: C, jobs: [PollJob], failuresBeforeBackoff: Int = 3, maximumBackoffPeriod: Duration = .seconds(1),
-                timerExecutor: BusThreadExecutor? = nil) {
+                timerExecutor: BusThreadExecutor? = nil,
+                logger: Logger = Logger(label: "hepabus.bus", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.clock = clock
+        self.logger = logger
         self.timerExecutor = timerExecutor
         self.failuresBeforeBackoff = failuresBeforeBackoff
         self.maximumBackoffPeriod = maximumBackoffPeriod
@@ -135,8 +140,10 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
     }
 
     private func finish(index: Int, deadline: C.Instant, startedAt: C.Instant, ok: Bool) {
-        state.withLock { s in
+        // Logged after the lock is released: a log handler may block.
+        let change = state.withLock { s -> (job: String, backedOff: Bool, period: Duration)? in
             var e = s.entries[index]
+            let wasBackedOff = e.report.backedOff
             e.report.runs += 1
             let lateness = deadline.duration(to: startedAt)
             if lateness > e.report.worstLateness { e.report.worstLateness = lateness }
@@ -158,6 +165,12 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
             if nextDeadline < now { nextDeadline = now }
             e.deadline = nextDeadline
             s.entries[index] = e
+            return wasBackedOff == e.report.backedOff ? nil : (e.job.name, e.report.backedOff, e.effectivePeriod)
+        }
+        if let change {
+            logger.debug(change.backedOff ? "\(change.job): \(failuresBeforeBackoff) failures in a row, polling backed off to every \(change.period)"
+                                          : "\(change.job): answering again, polled every \(change.period)",
+                         metadata: ["job": "\(change.job)"])
         }
     }
 

@@ -1,5 +1,6 @@
 import Foundation
 import HardwareInterfaces
+public import Logging
 import Serial
 
 /// One RS-232 line to a line-protocol (ASCII) device, owned exclusively by this actor
@@ -31,6 +32,8 @@ public actor SerialLineBus: LineDevice {
     /// Names the line in messages.
     public nonisolated var deviceDescription: String { "line \(path)" }
 
+    /// The host's logger for this line: each request and reply at `.trace`, failures at `.debug`.
+    public nonisolated let logger: Logger
     private var port: SerialPort?
     /// When the previous exchange ended (reply, timeout or failure), for the gap.
     private var lastExchangeEnd: ContinuousClock.Instant?
@@ -40,7 +43,14 @@ public actor SerialLineBus: LineDevice {
     /// Opens `path` exclusively with `settings` on a new bus thread.
     ///
     /// - Throws: ``SerialLineError/disconnected(path:reason:)`` when the port cannot be opened.
-    public init(path: String, settings: SerialSettings, minimumGap: Duration = .zero) async throws(SerialLineError) {
+    ///
+    /// `logger` receives the line's diagnostics (the path is added to its metadata); by
+    /// default nothing is logged.
+    public init(path: String, settings: SerialSettings, minimumGap: Duration = .zero,
+                logger: Logger = Logger(label: "hepabus.bus", factory: { _ in SwiftLogNoOpLogHandler() })) async throws(SerialLineError) {
+        var logger = logger
+        logger[metadataKey: "endpoint"] = "\(path)"
+        self.logger = logger
         self.path = path
         self.settings = settings
         self.minimumGap = minimumGap
@@ -104,11 +114,14 @@ public actor SerialLineBus: LineDevice {
         guard let port else { throw .disconnected(path: path, reason: "the port is closed") }
         waitForGap()
         defer { lastExchangeEnd = .now }
+        if logger.logLevel <= .trace { logger.trace("TX \(Self.printable(request))", metadata: ["direction": "TX"]) }
         do {
             let reply = try transfer(port, request, terminator: terminator, maxReplyLength: maxReplyLength, timeout: timeout)
             statistics.completed += 1
+            if logger.logLevel <= .trace { logger.trace("RX \(Self.printable(reply))", metadata: ["direction": "RX"]) }
             return reply
         } catch {
+            logger.debug("exchange failed: \(error)")
             if error.kind == .disconnected {
                 port.close()
                 self.port = nil
@@ -138,6 +151,11 @@ public actor SerialLineBus: LineDevice {
         } catch {
             throw SerialLineError(error, path: path)
         }
+    }
+
+    /// A line-protocol frame for the log: printable ASCII as is, anything else as <XX>.
+    static func printable(_ bytes: [UInt8]) -> String {
+        bytes.map { (0x20..<0x7F).contains($0) ? String(UnicodeScalar($0)) : "<" + String($0, radix: 16, uppercase: true) + ">" }.joined()
     }
 
     /// Blocks the bus thread (only it) until the minimum gap since the last exchange has passed.

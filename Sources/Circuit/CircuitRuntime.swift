@@ -4,6 +4,7 @@ import Drivers
 import FirmwareProtocols
 import Foundation
 import HardwareInterfaces
+public import Logging
 import Modbus
 import Serial
 import Synchronization
@@ -33,6 +34,10 @@ public final class CircuitRuntime: Sendable {
 
     /// Where each bus is reached (the circuit file's port unless overridden).
     public let endpoints: [String: BusEndpoint]
+    /// The host's logger (the circuit's name in its metadata). Each bus logs through it with
+    /// its name as `bus` metadata: frames at `.trace`, failed polls at `.debug`.
+    public let logger: Logger
+    private let busLoggers: [String: Logger]
     private let devices: [CircuitRole: RoleDevice]
     private let busOfRole: [CircuitRole: String]
     private let handles: Mutex<[String: BusHandle]>
@@ -45,8 +50,16 @@ public final class CircuitRuntime: Sendable {
     private let supervised = Mutex<Bool>(false)
 
     /// Opens every bus of `configuration` (at `endpoints` where given, else the file's ports).
-    public init(configuration: CircuitConfiguration, endpoints: [String: BusEndpoint] = [:]) async throws {
+    ///
+    /// `logger`: the host's logger for everything below the supervisor (by default nothing
+    /// is logged); a ``Supervisor`` on this runtime logs through it too unless given its own.
+    public init(configuration: CircuitConfiguration, endpoints: [String: BusEndpoint] = [:],
+                logger: Logger = Logger(label: "hepabus.circuit", factory: { _ in SwiftLogNoOpLogHandler() })) async throws {
         self.configuration = configuration
+        var logger = logger
+        logger[metadataKey: "circuit"] = "\(configuration.name)"
+        self.logger = logger
+        var busLoggers: [String: Logger] = [:]
         var handles: [String: BusHandle] = [:]
         var devices: [CircuitRole: RoleDevice] = [:]
         var busOfRole: [CircuitRole: String] = [:]
@@ -56,19 +69,23 @@ public final class CircuitRuntime: Sendable {
             for bus in configuration.buses {
                 let endpoint = endpoints[bus.name] ?? Self.defaultEndpoint(bus)
                 resolved[bus.name] = endpoint
+                var busLogger = logger
+                busLogger[metadataKey: "bus"] = "\(bus.name)"
+                busLoggers[bus.name] = busLogger
                 let options = ModbusClientOptions(responseTimeout: bus.responseTimeout, byteTimeout: .milliseconds(20),
                                                   resynchronisationQuiet: .milliseconds(10))
                 switch (bus.protocolKind, endpoint) {
                 case (.line, .serial(let path)):
-                    let line = try await SerialLineBus(path: path, settings: bus.settings, minimumGap: AsciiPumpLineProtocol.minimumCommandGap)
+                    let line = try await SerialLineBus(path: path, settings: bus.settings, minimumGap: AsciiPumpLineProtocol.minimumCommandGap,
+                                                       logger: busLogger)
                     handles[bus.name] = BusHandle(name: bus.name, line: line, executor: line.executor)
                 case (.line, .tcp):
                     throw CircuitError("bus \(bus.name): a line-protocol bus needs a serial port")
                 case (_, .serial(let path)):
-                    let modbus = try await ModbusBus(endpoint: .rtu(path: path, settings: bus.settings), options: options)
+                    let modbus = try await ModbusBus(endpoint: .rtu(path: path, settings: bus.settings), options: options, logger: busLogger)
                     handles[bus.name] = BusHandle(name: bus.name, modbus: modbus, executor: modbus.executor)
                 case (_, .tcp(let host, let port)):
-                    let modbus = try await ModbusBus(endpoint: .tcp(host: host, port: port), options: options)
+                    let modbus = try await ModbusBus(endpoint: .tcp(host: host, port: port), options: options, logger: busLogger)
                     handles[bus.name] = BusHandle(name: bus.name, modbus: modbus, executor: modbus.executor)
                 }
             }
@@ -98,6 +115,11 @@ public final class CircuitRuntime: Sendable {
             default: throw CircuitError("role \(device.role.rawValue): no driver for family \(device.family)")
             }
         }
+        for device in configuration.devices {
+            busLoggers[device.bus]?.debug("\(device.role.rawValue): \(device.family) at unit \(device.unit)",
+                                          metadata: ["role": "\(device.role.rawValue)", "unit": "\(device.unit)"])
+        }
+        self.busLoggers = busLoggers
         self.devices = devices
         self.busOfRole = busOfRole
         self.endpoints = resolved
@@ -188,7 +210,7 @@ public final class CircuitRuntime: Sendable {
                 }
             }
             let executor = handles.withLock { $0[busName]!.executor }
-            let scheduler = PollScheduler(clock: ContinuousClock(), jobs: jobs, timerExecutor: executor)
+            let scheduler = PollScheduler(clock: ContinuousClock(), jobs: jobs, timerExecutor: executor, logger: busLoggers[busName] ?? logger)
             handles.withLock { $0[busName]!.scheduler = scheduler }
             // On the bus's own thread: each transaction costs no thread switch.
             let task = Task(executorPreference: executor) { await scheduler.run() }
@@ -218,6 +240,10 @@ public final class CircuitRuntime: Sendable {
             }
             s[role] = sample
             return sample
+        }
+        if case .failure(let error) = outcome, let bus = busOfRole[role] {
+            busLoggers[bus]?.debug("\(role.rawValue): poll failed (\(sample.consecutiveFailures) in a row): \(error)",
+                                   metadata: ["role": "\(role.rawValue)", "kind": "\(error.kind.rawValue)"])
         }
         onSample(sample)
         if case .success = outcome { return true }

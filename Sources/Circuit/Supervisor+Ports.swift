@@ -59,7 +59,7 @@ extension Supervisor {
         do {
             try await runtime.reconnect(bus: bus)
         } catch {
-            return .notYet("cannot open the port: \(error)")
+            return notYet(bus, "cannot open the port: \(error)")
         }
         var identified: [String] = []
         for role in runtime.roles(onBus: bus) {
@@ -67,7 +67,7 @@ extension Supervisor {
             case .failure(let error):
                 // Just plugged in, perhaps still booting: try again later, keep it closed meanwhile.
                 await runtime.release(bus: bus)
-                return .notYet("\(role.rawValue) did not identify: \(error)")
+                return notYet(bus, "\(role.rawValue) did not identify: \(error)")
             case .success(let identity):
                 if let known = knownIdentities[role], known != identity {
                     let detail = "\(role.rawValue) is a different device: \(identity), the self-test saw \(known)"
@@ -83,7 +83,7 @@ extension Supervisor {
         let problems = await runtime.configureSupervised(onBus: bus)
         if let problem = problems.first {
             await runtime.release(bus: bus)
-            return .notYet("\(problem.role.rawValue) could not be configured: \(problem.error)")
+            return notYet(bus, "\(problem.role.rawValue) could not be configured: \(problem.error)")
         }
         journal(.deviceEvent, source: "bus \(bus)", "port back, every device re-identified: " + identified.joined(separator: "; "))
         if let inputs {
@@ -95,6 +95,12 @@ extension Supervisor {
         }
         publish(.portReturned(bus: bus, detail: identified.joined(separator: "; ")))
         return .readmitted
+    }
+
+    /// A returned port not yet taken back (retried later): the host hears why at debug.
+    private func notYet(_ bus: String, _ why: String) -> PortReturn {
+        logger.debug("bus \(bus) back but not readmitted yet: \(why)", metadata: ["bus": "\(bus)"])
+        return .notYet(why)
     }
 
     /// On the supervision queue: the bus is lost. Every device on it is reported lost to

@@ -5,6 +5,7 @@ import Foundation
 import HardwareInterfaces
 import Interlock
 import Journal
+public import Logging
 
 /// The supervisor: feeds every fresh sample and every clock tick to the interlock
 /// and applies its actions at once, in the safe order the interlock gives (blood
@@ -16,6 +17,10 @@ import Journal
 /// Nothing else commands an actuator during a treatment: the runtime is private to
 /// the supervisor, and the only actuator commands it issues are the interlock's.
 /// It runs on its own thread, so journal flushes never stall Swift's cooperative pool.
+///
+/// Every event it publishes is also logged through ``logger`` (state changes `.info`,
+/// alarms `.warning`/`.error`, a journal failure `.critical`), with its role, bus or safety
+/// requirement as metadata; nothing is ever printed.
 public actor Supervisor {
     public nonisolated let executor = BusThreadExecutor(name: "supervisor")
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
@@ -23,6 +28,8 @@ public actor Supervisor {
     public nonisolated let circuit: CircuitConfiguration
     let runtime: CircuitRuntime
     private let journal: EventJournal?
+    /// The host's logger (the circuit's name in its metadata).
+    public nonisolated let logger: Logger
     var interlock: Interlock
     private let origin = ContinuousClock.now
     private var commandedSpeed: [PumpRole: RotationalSpeed] = [:]
@@ -68,12 +75,19 @@ public actor Supervisor {
     ///
     /// `tightening` may tighten the limits further in code (a benchmark sets every
     /// persistence to zero); the result is checked against the hard bounds like the file's.
+    ///
+    /// `logger`: where the supervisor's diagnostics go; by default the runtime's logger
+    /// (``CircuitRuntime/logger``), so one logger given to the runtime carries everything.
     public init(runtime: CircuitRuntime, journal: EventJournal? = nil,
-                tightening: (@Sendable (inout InterlockLimits) -> Void)? = nil) throws {
+                tightening: (@Sendable (inout InterlockLimits) -> Void)? = nil, logger: Logger? = nil) throws {
         try runtime.claimForSupervision()
         self.runtime = runtime
         self.circuit = runtime.configuration
         self.journal = journal
+        var logger = logger ?? runtime.logger
+        logger[metadataKey: "circuit"] = "\(runtime.configuration.name)"
+        logger[metadataKey: "component"] = "supervisor"
+        self.logger = logger
         var configuration = try InterlockMapping.configuration(for: runtime.configuration)
         if let tightening {
             configuration = try InterlockConfiguration(roles: configuration.roles, limits: configuration.limits.tightened(tightening))
@@ -597,7 +611,9 @@ public actor Supervisor {
 
     // MARK: Journal and subscribers
 
+    /// Tells every subscriber, and the host's logger.
     func publish(_ event: SupervisorEvent) {
+        logger.log(level: event.logLevel, "\(event)", metadata: event.logMetadata)
         for continuation in subscribers.values { continuation.yield(event) }
     }
 
@@ -606,8 +622,11 @@ public actor Supervisor {
         do {
             try journal.append(kind: kind, source: source, message: message, fields: fields)
         } catch {
-            // A journal that cannot write is itself a hazard to report, never a reason to stop supervising.
-            FileHandle.standardError.write(Data("hepabus: JOURNAL FAILURE: \(error)\n".utf8))
+            // A journal that cannot write is itself a hazard to report, never a reason to stop
+            // supervising: the host hears of every entry lost (logged at .critical with the
+            // entry, so its own log keeps what the journal could not, and as an event).
+            let shownFields = fields.isEmpty ? "" : " " + fields.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: " ")
+            publish(.journalFailed("\(error); entry lost: \(kind) from \(source): \(message)\(shownFields)"))
         }
     }
 

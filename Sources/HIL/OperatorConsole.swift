@@ -8,7 +8,9 @@ public final class OperatorConsole: Sendable {
     private let started = Mutex(false)
     private let output: @Sendable (String) -> Void
 
-    public init(output: @escaping @Sendable (String) -> Void = { print($0) }) {
+    /// `output` shows a prompt to the operator (the CLI writes it to its terminal). Required:
+    /// a library does not choose where text goes; prompts are for a person, not a log.
+    public init(output: @escaping @Sendable (String) -> Void) {
         self.output = output
     }
 

@@ -3,6 +3,7 @@ import CircuitConfiguration
 import Foundation
 import Interlock
 import Journal
+public import Logging
 import Synchronization
 
 /// What the runner says as it goes (a terminal prints it with timing).
@@ -42,6 +43,12 @@ public struct ScenarioRunner: Sendable {
         /// The rig operator's terminal.
         public var console: OperatorConsole?
         public var progress: (@Sendable (RunProgress) -> Void)?
+        /// The host's logger for the stack under test (runtime and supervisor; frames at
+        /// `.trace`). By default nothing is logged.
+        public var logger = Logger(label: "hepabus.hil", factory: { _ in SwiftLogNoOpLogHandler() })
+        /// The supervisor's own logger, when it should differ from ``logger`` (the CLI traces
+        /// frames without the supervisor's debug lines). Nil: ``logger``.
+        public var supervisorLogger: Logger?
 
         public init() {}
     }
@@ -83,8 +90,9 @@ public struct ScenarioRunner: Sendable {
              : "rig circuit '\(scenario.circuit.name)' at its file's ports")
         do {
             journal = try EventJournal(path: options.journalPath ?? cut.runDirectory + "/journal.log")
-            runtime = try await CircuitRuntime(configuration: scenario.circuit, endpoints: cut.endpoints)
-            supervisor = try Supervisor(runtime: runtime, journal: journal, tightening: scenario.tightening.closure)
+            runtime = try await CircuitRuntime(configuration: scenario.circuit, endpoints: cut.endpoints, logger: options.logger)
+            supervisor = try Supervisor(runtime: runtime, journal: journal, tightening: scenario.tightening.closure,
+                                        logger: options.supervisorLogger)
         } catch {
             cut.stop()
             return ScenarioRun(result: result([], "cannot open the circuit: \(error)"), trace: trace)
@@ -165,7 +173,7 @@ public struct ScenarioRunner: Sendable {
     /// The events worth a progress line (actuator commands are left to the journal).
     static func progressText(_ event: SupervisorEvent) -> String? {
         switch event {
-        case .alarmRaised, .alarmEscalated, .alarmConditionCleared, .alarmCleared, .lifecycleChanged, .deviceProblem: "\(event)"
+        case .alarmRaised, .alarmEscalated, .alarmConditionCleared, .alarmCleared, .lifecycleChanged, .deviceProblem, .journalFailed: "\(event)"
         default: nil
         }
     }

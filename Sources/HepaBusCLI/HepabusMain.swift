@@ -1,4 +1,5 @@
 import ArgumentParser
+import Foundation
 import Glibc
 import Modbus
 
@@ -10,7 +11,11 @@ public enum HepabusMain {
         // A closed pipe (`hepabus read … | head`) must end us quietly, not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)
         do {
-            var command = try Hepabus.parseAsRoot(arguments)
+            // Logging first, once for the process: --log-level and --trace-frames stand anywhere.
+            let (logSetup, rest) = try LogSetup.extract(from: arguments ?? Array(CommandLine.arguments.dropFirst()),
+                                                        environment: ProcessInfo.processInfo.environment)
+            logSetup.bootstrap()
+            var command = try Hepabus.parseAsRoot(rest)
             if var asyncCommand = command as? any AsyncParsableCommand {
                 try await asyncCommand.run()
             } else {

@@ -23,10 +23,13 @@ enum CLI {
     }
 
     /// Runs `hepabus ARGS`, killing it if it outlives `timeout` (a hang is a failure, not a wait).
-    static func run(_ arguments: [String], timeout: TimeInterval = 20) throws -> CLIResult {
+    static func run(_ arguments: [String], timeout: TimeInterval = 20, environment: [String: String] = [:]) throws -> CLIResult {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err

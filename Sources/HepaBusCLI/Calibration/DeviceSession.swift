@@ -29,8 +29,10 @@ struct DeviceSession {
         do {
             switch (busConfiguration.protocolKind, endpoint) {
             case (.line, .serial(let path)):
+                var logger = LogSetup.busLogger
+                logger[metadataKey: "bus"] = "\(device.bus)"
                 let line = try await SerialLineBus(path: path, settings: busConfiguration.settings,
-                                                   minimumGap: AsciiPumpLineProtocol.minimumCommandGap)
+                                                   minimumGap: AsciiPumpLineProtocol.minimumCommandGap, logger: logger)
                 return DeviceSession(device: device, endpoint: endpoint, link: .line(line))
             case (.line, .tcp):
                 throw CommandFailure.usage("bus \(device.bus) carries a line protocol and needs a serial port, not \(endpoint.text)")
@@ -51,7 +53,9 @@ struct DeviceSession {
                                _ bus: CircuitConfiguration.Bus) async throws -> DeviceSession {
         let options = ModbusClientOptions(responseTimeout: bus.responseTimeout, byteTimeout: .milliseconds(20),
                                           resynchronisationQuiet: .milliseconds(10))
-        let modbus = try await ModbusBus(endpoint: modbusEndpoint, options: options)
+        var logger = LogSetup.busLogger
+        logger[metadataKey: "bus"] = "\(device.bus)"
+        let modbus = try await ModbusBus(endpoint: modbusEndpoint, options: options, logger: logger)
         return DeviceSession(device: device, endpoint: endpoint, link: .modbus(modbus, ModbusDevice(bus: modbus, unit: device.unit)))
     }
 

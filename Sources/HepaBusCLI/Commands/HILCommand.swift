@@ -67,6 +67,8 @@ struct HILCommand: AsyncParsableCommand {
                 say("scenario \(scenario.name) (\(scenario.file), circuit \(scenario.circuitName), \(scenario.target.rawValue))")
                 var options = ScenarioRunner.Options()
                 options.journalPath = journal
+                options.logger = LogSetup.busLogger
+                options.supervisorLogger = LogSetup.logger
                 if scenario.target == .rig { options.console = OperatorConsole(output: say) }
                 options.progress = { progress in
                     switch progress {

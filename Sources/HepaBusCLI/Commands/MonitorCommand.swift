@@ -99,7 +99,7 @@ extension MonitorCommand {
                 + (PortHolder.describe(path) ?? "which the kernel's lock table does not name"))
         }
         do {
-            return (try await CircuitRuntime(configuration: configuration, endpoints: endpoints), [:])
+            return (try await CircuitRuntime(configuration: configuration, endpoints: endpoints, logger: LogSetup.busLogger), [:])
         } catch {
             if let refusal = busy(error) { throw refusal }
         }
@@ -118,7 +118,7 @@ extension MonitorCommand {
             Terminal.writeStderr("hepabus: bus \(bus) cannot be opened (\(problem)); its devices are shown without readings\n")
         }
         do {
-            return (try await CircuitRuntime(configuration: reachable, endpoints: endpoints), unreachable)
+            return (try await CircuitRuntime(configuration: reachable, endpoints: endpoints, logger: LogSetup.busLogger), unreachable)
         } catch {
             throw busy(error) ?? CommandFailure.device("cannot open the circuit '\(configuration.name)': \(error)")
         }

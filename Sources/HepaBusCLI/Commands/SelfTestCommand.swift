@@ -52,7 +52,7 @@ struct SelfTestCommand: AsyncParsableCommand {
         progress.show("self-test: opening \(configuration.buses.count) buses of circuit '\(configuration.name)'")
         let runtime: CircuitRuntime
         do {
-            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
+            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints, logger: LogSetup.busLogger)
         } catch {
             progress.finish()
             let busyBus = ExclusiveAccess.busyPath(error).flatMap { path in endpoints.first { $0.value == .serial(path: path) }?.key }
@@ -64,7 +64,7 @@ struct SelfTestCommand: AsyncParsableCommand {
         }
         let supervisor: Supervisor
         do {
-            supervisor = try Supervisor(runtime: runtime)
+            supervisor = try Supervisor(runtime: runtime, logger: LogSetup.logger)
         } catch {
             progress.finish()
             await runtime.stop()

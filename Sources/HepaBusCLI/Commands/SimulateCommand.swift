@@ -59,6 +59,7 @@ struct SimulateCommand: AsyncParsableCommand {
 
     func run() async throws {
         var options = CircuitSimulator.Options()
+        options.logger = LogSetup.logger
         options.runDirectory = runDirectory
         options.emulatesWireTime = wireTime
         if let tcp {

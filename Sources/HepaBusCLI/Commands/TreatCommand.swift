@@ -77,14 +77,14 @@ struct TreatCommand: AsyncParsableCommand {
         let endpoints = Dictionary(uniqueKeysWithValues: configuration.buses.map { ($0.name, configuration.endpoint(of: $0, in: given)) })
         let runtime: CircuitRuntime
         do {
-            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
+            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints, logger: LogSetup.busLogger)
         } catch {
             if let refusal = ExclusiveAccess.refusal(error, doing: "start a treatment", bus: nil) { throw refusal }
             throw CommandFailure.device("cannot open the circuit's buses: \(error)")
         }
         let supervisor: Supervisor
         do {
-            supervisor = try Supervisor(runtime: runtime, journal: eventJournal)
+            supervisor = try Supervisor(runtime: runtime, journal: eventJournal, logger: LogSetup.logger)
         } catch {
             await runtime.stop()
             throw CommandFailure.usage("cannot start the supervisor: \(error)")

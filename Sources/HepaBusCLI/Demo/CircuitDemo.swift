@@ -43,6 +43,7 @@ struct CircuitDemo {
         do {
             configuration = try CircuitConfigurationLoader.preset("bal")
             var options = CircuitSimulator.Options()
+            options.logger = LogSetup.logger
             options.emulatesWireTime = true
             simulator = try CircuitSimulator(layout: SimulatedCircuitLayout(configuration: configuration), options: options)
             try simulator.start()
@@ -67,8 +68,8 @@ struct CircuitDemo {
         let supervisor: Supervisor
         do {
             journal = try givenJournal ?? EventJournal(path: journalFile)
-            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints)
-            supervisor = try Supervisor(runtime: runtime, journal: journal)
+            runtime = try await CircuitRuntime(configuration: configuration, endpoints: endpoints, logger: LogSetup.busLogger)
+            supervisor = try Supervisor(runtime: runtime, journal: journal, logger: LogSetup.logger)
         } catch {
             say("FAIL  cannot open the circuit: \(error)")
             return false

@@ -71,7 +71,7 @@ struct ConnectionOptions: ParsableArguments {
     /// Opens the bus; a line that cannot be opened is a device/line failure (exit 1).
     func openBus(defaultTimeout: Int = 1000) async throws -> ModbusBus {
         let endpoint = try resolvedEndpoint()
-        return try await ModbusBus(endpoint: endpoint, options: clientOptions(defaultTimeout: defaultTimeout))
+        return try await ModbusBus(endpoint: endpoint, options: clientOptions(defaultTimeout: defaultTimeout), logger: LogSetup.busLogger)
     }
 
     /// Checks a unit id against what the endpoint allows for this kind of request.

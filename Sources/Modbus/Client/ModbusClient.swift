@@ -1,5 +1,6 @@
 internal import CModbus
 import Glibc
+public import Logging
 import Serial
 
 /// A Modbus master over libmodbus: RTU on a serial line (opened exclusively) or TCP.
@@ -7,9 +8,15 @@ import Serial
 /// Every method is one synchronous request/response on the calling thread; the
 /// timeouts live in the I/O itself. Not thread-safe: a client belongs to one bus
 /// thread (BusRuntime gives it one).
+///
+/// Diagnostics go to ``logger`` only: each request and reply frame at `.trace` (with the
+/// unit and function as metadata), failed attempts, retries and resynchronisations at
+/// `.debug`, a line that would not fall quiet at `.warning`. Failures are also thrown.
 public final class ModbusClient {
     public let endpoint: ModbusEndpoint
     public private(set) var options: ModbusClientOptions
+    /// Where the client's diagnostics go (the host's; a no-op logger unless given).
+    public let logger: Logger
     private var context: OpaquePointer?
     /// Our exclusive hold on the serial port (flock), taken before libmodbus opens it.
     private var portLock: SerialPortLock?
@@ -18,9 +25,16 @@ public final class ModbusClient {
     /// Connects. Wraps modbus_new_rtu(3)/modbus_new_tcp_pi(3), modbus_connect(3),
     /// modbus_set_response_timeout(3), modbus_set_byte_timeout(3) and
     /// modbus_set_error_recovery(3) with MODBUS_ERROR_RECOVERY_NONE (recovery is ours).
-    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions()) throws(ModbusError) {
+    ///
+    /// `logger`: the host's logger (the endpoint is added to its metadata); by default
+    /// nothing is logged.
+    public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions(),
+                logger: Logger = Logger(label: "hepabus.modbus", factory: { _ in SwiftLogNoOpLogHandler() })) throws(ModbusError) {
         self.endpoint = endpoint
         self.options = options
+        var logger = logger
+        logger[metadataKey: "endpoint"] = "\(endpoint)"
+        self.logger = logger
         switch endpoint {
         case .rtu(let path, let settings):
             do {
@@ -280,9 +294,12 @@ public final class ModbusClient {
             do {
                 return try exchange(request, op, context)
             } catch {
+                logger.debug("\(op) failed: \(error) (attempt \(attempt) of \(attempts))",
+                             metadata: ["unit": "\(op.unit)", "function": "\(op.function.name)"])
                 if error.desynchronisesLine { resynchronise(after: error) }
                 guard error.isTransient, attempt < attempts else { throw error }
                 attempt += 1
+                logger.debug("retrying \(op) after \(options.retry.delay)", metadata: ["unit": "\(op.unit)"])
                 if options.retry.delay > .zero { sleepFor(options.retry.delay) }
             }
         }
@@ -294,6 +311,7 @@ public final class ModbusClient {
     private func exchange(_ request: [UInt8], _ op: ModbusOperation, _ context: OpaquePointer) throws(ModbusError) -> ArraySlice<UInt8> {
         if endpoint.isSerial { discardPendingInput(context) }
         var reply = [UInt8](repeating: 0, count: Int(MODBUS_MAX_ADU_LENGTH))
+        traceFrame(.sent, wireFrame(request), op)
         let (sent, received, code) = traced { () -> (Int32, Int32, Int32) in
             let sent = request.withUnsafeBufferPointer { modbus_send_raw_request(context, $0.baseAddress, Int32($0.count)) }
             guard sent >= 0 else { return (sent, 0, errno) }
@@ -301,6 +319,7 @@ public final class ModbusClient {
             return (sent, received, errno)
         }
         guard sent >= 0 else { throw classify(code, op) }
+        if received > 0 { traceFrame(.received, reply.prefix(Int(received)), op) }
         guard received > 0 else {
             if received == 0, endpoint.isSerial {
                 // libmodbus's RTU receive drops a frame from another unit and returns 0.
@@ -312,6 +331,20 @@ public final class ModbusClient {
         return try ModbusReplyCheck.check(adu: Array(reply.prefix(Int(received))),
                                           request: (unit: request[0], pdu: Array(request.dropFirst())),
                                           framing: framing, op: op)
+    }
+
+    /// The request as it goes on the wire: RTU with its CRC, TCP behind the MBAP header
+    /// libmodbus gives a raw request (transaction 0, protocol 0, the length).
+    private func wireFrame(_ request: [UInt8]) -> [UInt8] {
+        if endpoint.isSerial { return CRC16.appending(to: request) }
+        return [0, 0, 0, 0] + be(UInt16(request.count)) + request
+    }
+
+    /// A frame at `.trace`: cheap when tracing is off (the hex is built only when logged).
+    private func traceFrame(_ direction: FrameDirection, _ bytes: @autoclosure () -> some Sequence<UInt8>, _ op: ModbusOperation) {
+        guard logger.logLevel <= .trace else { return }
+        logger.trace("\(direction.rawValue) \(hexString(bytes()))",
+                     metadata: ["unit": "\(op.unit)", "function": "\(op.function.name)", "direction": "\(direction.rawValue)"])
     }
 
     /// Discards whatever the driver holds from the line (tcflush(3) TCIFLUSH).
@@ -386,6 +419,7 @@ public final class ModbusClient {
         }
         var quiet = options.resynchronisationQuiet
         if case .timeout = error { quiet = max(quiet, options.responseTimeout) }
+        logger.debug("resynchronising the line after \(error): waiting for \(quiet) of quiet")
         drainUntilQuiet(quiet, context)
     }
 
@@ -402,15 +436,31 @@ public final class ModbusClient {
         let fd = modbus_get_socket(context)
         let deadline = ContinuousClock.now.advanced(by: options.resynchronisationLimit + quiet)
         var scratch = [UInt8](repeating: 0, count: 256)
+        var dropped = 0
+        var fellQuiet = false
+        defer {
+            if dropped > 0 { logger.debug("dropped \(dropped) stray bytes from the line") }
+            if !fellQuiet {
+                logger.warning("the line did not fall quiet within \(options.resynchronisationLimit + quiet) (\(dropped) bytes dropped): a babbling device or a second master?")
+            }
+        }
         while ContinuousClock.now < deadline {
             let remaining = ContinuousClock.now.duration(to: deadline)
             let wait = min(quiet, remaining)
             var pfd = pollfd(fd: fd, events: Int16(POLLIN), revents: 0)
             let rc = poll(&pfd, 1, Int32(clamping: wait.components.seconds * 1000 + wait.components.attoseconds / 1_000_000_000_000_000 + 1))
             if rc < 0 && errno == EINTR { continue }
-            guard rc > 0, pfd.revents & Int16(POLLIN) != 0 else { break }
+            guard rc > 0, pfd.revents & Int16(POLLIN) != 0 else {
+                // Quiet only if it held for the whole quiet period, not just up to the deadline.
+                fellQuiet = wait >= quiet
+                break
+            }
             let n = scratch.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress!, $0.count) }
-            if n <= 0 { break }
+            if n <= 0 {
+                fellQuiet = true  // closed or failed: nothing more will come
+                break
+            }
+            dropped += n
         }
         modbus_flush(context)
     }
@@ -424,6 +474,7 @@ public final class ModbusClient {
         }
         guard let context else { throw .io("the connection to \(endpoint) is closed") }
         let request = [UInt8(0)] + pdu
+        traceFrame(.sent, wireFrame(request), op)
         let rc = traced { request.withUnsafeBufferPointer { modbus_send_raw_request(context, $0.baseAddress, Int32($0.count)) } }
         if rc < 0 { throw classify(errno, op) }
         sleepFor(options.broadcastTurnaround)

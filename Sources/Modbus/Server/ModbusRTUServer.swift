@@ -1,4 +1,5 @@
 import Glibc
+public import Logging
 import Serial
 
 /// A Modbus RTU server on one serial line (a pty primary for the simulator, or
@@ -22,6 +23,8 @@ public final class ModbusRTUServer: Sendable {
     private let thread = ServerThread()
     /// Where the line's traffic is copied, if anywhere.
     private let tap: BusTapWriter?
+    /// The host's logger: frames dropped as damaged and faults injected, at `.debug`.
+    private let logger: Logger
     /// When true, each reply is held back for the time the request and the reply
     /// would occupy the wire at ``settings`` (a pty moves bytes instantly), so bus
     /// timing can be studied as on a real RS-485 line.
@@ -33,9 +36,10 @@ public final class ModbusRTUServer: Sendable {
     ///   directions) is copied; listeners open `tap.secondaryPath`. The server
     ///   keeps it alive; close it only after ``stop()``.
     public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
-                            emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
+                            emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
+                            logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
         self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings,
-                  emulatesWireTime: emulatesWireTime, tap: tap)
+                  emulatesWireTime: emulatesWireTime, tap: tap, logger: logger)
     }
 
     /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
@@ -44,7 +48,9 @@ public final class ModbusRTUServer: Sendable {
     ///   directions) is copied; listeners open `tap.secondaryPath`. The server
     ///   keeps it alive; close it only after ``stop()``.
     public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
-                emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
+                emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
+                logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
+        self.logger = logger
         self.fd = fileDescriptor
         self.owner = owner
         self.units = units
@@ -123,6 +129,7 @@ public final class ModbusRTUServer: Sendable {
             buffer.removeFirst(length)
             guard CRC16.isValid(frame) else {
                 // Damaged or misaligned: drop everything until the line is quiet.
+                logger.debug("dropped a request with a bad CRC: \(hexString(frame))")
                 units.noteDropped()
                 buffer.removeAll()
                 discardUntilQuiet()
@@ -135,7 +142,10 @@ public final class ModbusRTUServer: Sendable {
     private func handleSilence(_ buffer: inout [UInt8]) {
         defer { buffer.removeAll() }
         guard buffer.count >= 4, CRC16.isValid(buffer) else {
-            if !buffer.isEmpty { units.noteDropped() }
+            if !buffer.isEmpty {
+                logger.debug("dropped \(buffer.count) bytes that are no whole request: \(hexString(buffer))")
+                units.noteDropped()
+            }
             return
         }
         handle(buffer)
@@ -166,6 +176,7 @@ public final class ModbusRTUServer: Sendable {
         }
         guard let model = units.model(for: unit) else { return }  // another device's frame
         let fault = units.takeFault(unit: unit)
+        if let fault { logger.debug("unit \(unit): injecting \(fault)", metadata: ["unit": "\(unit)"]) }
         var reply: [UInt8]
         switch fault {
         case .silent: return

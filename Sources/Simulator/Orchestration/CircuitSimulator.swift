@@ -1,6 +1,7 @@
 import FirmwareProtocols
 import Foundation
 import Glibc
+public import Logging
 import Modbus
 import Serial
 
@@ -23,6 +24,10 @@ public final class CircuitSimulator: @unchecked Sendable {
         public var physicsPeriod = 0.01
         /// Plasma temperature at start.
         public var initialPlasmaTemperature = 37.0
+        /// The host's logger: lines plugged and unplugged and control commands at `.info`,
+        /// a refused control command at `.warning`, damaged requests and injected faults at
+        /// `.debug`. By default nothing is logged.
+        public var logger = Logger(label: "hepabus.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
         public init() {}
     }
 
@@ -80,7 +85,8 @@ public final class CircuitSimulator: @unchecked Sendable {
         }
         for bus in layout.buses where servedByBus[bus.name] != nil {
             lines[bus.name] = SimulatedBusLine(name: bus.name, settings: bus.settings, units: ServedUnits(servedByBus[bus.name]!),
-                                               path: runDirectory + "/" + bus.name, emulatesWireTime: options.emulatesWireTime)
+                                               path: runDirectory + "/" + bus.name, emulatesWireTime: options.emulatesWireTime,
+                                               logger: options.logger)
         }
     }
 
@@ -221,14 +227,23 @@ public final class CircuitSimulator: @unchecked Sendable {
     /// Closes a bus's line (clients see the port vanish).
     public func unplug(bus: String) throws {
         if let line = lines[bus] { line.unplug(); return }
-        if let host = lineDevices.values.first(where: { $0.busName == bus }) { host.unplug(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) {
+            host.unplug()
+            options.logger.info("unplugged: line bus \(bus)", metadata: ["bus": "\(bus)"])
+            return
+        }
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 
     /// Reopens a bus's line at the same path.
     public func replug(bus: String) throws {
         if let line = lines[bus] { try line.plug(); writeManifestQuietly(); return }
-        if let host = lineDevices.values.first(where: { $0.busName == bus }) { try host.replug(); writeManifestQuietly(); return }
+        if let host = lineDevices.values.first(where: { $0.busName == bus }) {
+            try host.replug()
+            writeManifestQuietly()
+            options.logger.info("plugged: line bus \(bus)", metadata: ["bus": "\(bus)"])
+            return
+        }
         throw SimulatorError("no bus '\(bus)' (buses: \(layout.buses.map(\.name).joined(separator: ", ")))")
     }
 

@@ -1,16 +1,24 @@
 import FirmwareProtocols
 import Foundation
+import Logging
 import Modbus
 
 extension CircuitSimulator {
     /// Runs one control line and answers with one JSON line.
     func handleControlLine(_ line: String) -> String {
+        let logger = options.logger
         do {
             let command = try ControlCommand.parse(line)
-            return try perform(command)
+            let answer = try perform(command)
+            // Read-only commands (a rig may poll status) only at debug.
+            let level: Logger.Level = switch command { case .help, .status: .debug; default: .info }
+            logger.log(level: level, "control: \(line)", metadata: ["control": "\(line)"])
+            return answer
         } catch let error as ControlCommandError {
+            logger.warning("control: \(line) refused: \(error)", metadata: ["control": "\(line)"])
             return reply(ok: false, error: error.description)
         } catch {
+            logger.warning("control: \(line) refused: \(error)", metadata: ["control": "\(line)"])
             return reply(ok: false, error: "\(error)")
         }
     }

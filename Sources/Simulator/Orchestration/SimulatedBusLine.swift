@@ -1,5 +1,6 @@
 import Foundation
 import Glibc
+import Logging
 import Modbus
 import Serial
 
@@ -21,6 +22,8 @@ final class SimulatedBusLine: @unchecked Sendable {
     /// The stable path listeners open: `<path>.tap`.
     let tapPath: String
     let emulatesWireTime: Bool
+    /// The simulator's logger, with this segment's name as `bus` metadata.
+    let logger: Logger
     private let lock = NSLock()
     private var pty: PseudoTerminal?
     private var server: ModbusRTUServer?
@@ -28,7 +31,10 @@ final class SimulatedBusLine: @unchecked Sendable {
     private var tap: PseudoTerminal?
     private(set) var tcp: ModbusTCPServer?
 
-    init(name: String, settings: SerialSettings, units: ServedUnits, path: String, emulatesWireTime: Bool) {
+    init(name: String, settings: SerialSettings, units: ServedUnits, path: String, emulatesWireTime: Bool, logger: Logger) {
+        var logger = logger
+        logger[metadataKey: "bus"] = "\(name)"
+        self.logger = logger
         self.name = name
         self.settings = settings
         self.units = units
@@ -48,7 +54,7 @@ final class SimulatedBusLine: @unchecked Sendable {
             let listenerTap = try openTap()
             let newPty = try PseudoTerminal()
             let newServer = ModbusRTUServer(pty: newPty, units: units, settings: settings, emulatesWireTime: emulatesWireTime,
-                                            tap: listenerTap)
+                                            tap: listenerTap, logger: logger)
             newServer.start()
             unlink(path)
             guard symlink(newPty.secondaryPath, path) == 0 else {
@@ -57,6 +63,7 @@ final class SimulatedBusLine: @unchecked Sendable {
             }
             pty = newPty
             server = newServer
+            logger.info("plugged: \(path) -> \(newPty.secondaryPath)")
         }
     }
 
@@ -75,13 +82,17 @@ final class SimulatedBusLine: @unchecked Sendable {
     /// Closes the line as a pulled USB adapter would: clients see the port vanish.
     /// The tap stays: a listener hears the silence, then the line again after a replug.
     func unplug() {
-        lock.withLock {
-            server?.stop()
-            server = nil
-            unlink(path)
-            pty?.close()
-            pty = nil
+        let wasPlugged = lock.withLock { () -> Bool in
+            defer {
+                server?.stop()
+                server = nil
+                unlink(path)
+                pty?.close()
+                pty = nil
+            }
+            return pty != nil
         }
+        if wasPlugged { logger.info("unplugged: \(path) is gone") }
     }
 
     /// Also serves the segment's units over Modbus TCP.
