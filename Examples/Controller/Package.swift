@@ -12,6 +12,8 @@ let package = Package(
         // and a release: `.package(url: "https://<host>/<owner>/hepabus.git", from: "0.1.0")`,
         // then `.product(name: "HepaBus", package: "hepabus")` (the URL's last component).
         .package(name: "HepaBus", path: "../.."),
+        // The controller's own logging: HepaBus logs through the Logger it is given.
+        .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
     ],
     targets: [
         .executableTarget(
@@ -20,6 +22,7 @@ let package = Package(
                 .product(name: "HepaBus", package: "HepaBus"),
                 // Only because this example runs against the simulated circuit.
                 .product(name: "HepaBusSimulator", package: "HepaBus"),
+                .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: [.swiftLanguageMode(.v6)]
         ),

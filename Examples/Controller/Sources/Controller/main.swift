@@ -4,6 +4,7 @@
 import Foundation
 import HepaBus
 import HepaBusSimulator  // simulator
+import Logging
 
 /// A refusal or a missed expectation, said in full: a controller never ignores either.
 struct ControllerFailure: Error, CustomStringConvertible {
@@ -84,6 +85,11 @@ func treat(with supervisor: Supervisor, simulator: CircuitSimulator) async throw
 
 /// Brings the circuit up, treats, and always stops supervising (every output off).
 func run() async throws {
+    // HepaBus never prints: its diagnostics (every frame at trace, retries at debug, state
+    // changes at info, alarms at warning and error, a journal failure at critical) go to the
+    // logger the controller gives it, with the circuit, bus and role in the metadata.
+    var logger = Logger(label: "controller")
+    logger.logLevel = .error
     let circuit = try CircuitConfigurationLoader.preset("bal")  // or the path of a circuit file
     let simulator = try CircuitSimulator(layout: SimulatedCircuitLayout(configuration: circuit))  // simulator
     try simulator.start()  // simulator
@@ -91,15 +97,15 @@ func run() async throws {
     let endpoints = Dictionary(uniqueKeysWithValues: simulator.manifest.buses.map {  // simulator
         ($0.name, BusEndpoint.serial(path: $0.endpoint))
     })
-    let runtime = try await CircuitRuntime(configuration: circuit, endpoints: endpoints)
+    let runtime = try await CircuitRuntime(configuration: circuit, endpoints: endpoints, logger: logger)
     let journal = try EventJournal(path: simulator.runDirectory + "/journal.log")  // e.g. /var/lib/hepabus/journal.log
-    let supervisor = try Supervisor(runtime: runtime, journal: journal)  // limits checked against hard bounds
+    let supervisor = try Supervisor(runtime: runtime, journal: journal)  // limits checked against hard bounds; logs to the runtime's logger
 
     let events = await supervisor.events()  // alarms and state changes, as they happen
     let eventLog = Task {
         for await event in events {
             if case .actuatorCommanded = event { continue }
-            print("event: \(event)")
+            print("event: \(event)")  // a controller escalates .journalFailed: an event was not recorded
         }
     }
     let monitor = Task {  // every role's latest value and its age, five times a second
