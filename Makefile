@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test unit-test exhaustive interop docs bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -37,6 +37,17 @@ $(INTEROP_VENV)/.installed: Tests/Interop/requirements.txt
 interop: deps $(INTEROP_VENV)/.installed
 	$(SWIFT) build --product hepabus
 	HEPABUS=$$($(SWIFT) build --show-bin-path)/hepabus $(INTEROP_VENV)/bin/python -m pytest -q Tests/Interop
+
+## The documentation (DocC): the catalog Sources/HepaBus/HepaBus.docc (articles, and the
+## landing page linking every module) and the reference of each module of the products,
+## built together so pages link across modules; a broken link or an undocumented parameter
+## fails the build. Output: .build/docs, a static site (serve the folder, open /documentation/hepabus).
+DOC_TARGETS := HepaBus Circuit CircuitConfiguration Interlock Journal Drivers HardwareInterfaces FirmwareProtocols \
+	BusRuntime Modbus Serial DeviceDiscovery Simulator HardwareTesting
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
+		$(addprefix --target ,$(DOC_TARGETS)) --enable-experimental-combined-documentation \
+		--warnings-as-errors --output-path .build/docs
 
 ## Regenerate Sources/CircuitConfiguration/Generated/PresetTexts.swift from Presets/*.yaml.
 presets:

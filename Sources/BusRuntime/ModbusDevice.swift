@@ -1,7 +1,7 @@
 import HardwareInterfaces
 import Modbus
 
-/// One unit on a ``ModbusBus``: the ``RegisterDevice`` drivers talk to.
+/// One unit on a ``ModbusBus``: the ``/HardwareInterfaces/RegisterDevice`` drivers talk to.
 public struct ModbusDevice: RegisterDevice {
     public let bus: ModbusBus
     public let unit: UInt8

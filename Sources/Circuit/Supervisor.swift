@@ -198,8 +198,11 @@ public actor Supervisor {
     /// Carries out an operator command, gated by the interlock. The command is journalled
     /// before it is handled, and its result before it is returned.
     ///
-    /// - Parameter source: who gave the command, as the journal records it: "operator"
-    ///   for a person, or what acted for nobody (a signal, the infusion dose, a lapsed lease).
+    /// - Parameters:
+    ///   - command: the operator command; refused with the reason (``/Interlock/CommandResult``)
+    ///     when the lifecycle or an active fault forbids it.
+    ///   - source: who gave the command, as the journal records it: "operator"
+    ///     for a person, or what acted for nobody (a signal, the infusion dose, a lapsed lease).
     public func perform(_ command: OperatorCommand, source: String = "operator") async -> CommandResult {
         journal(.command, source: source, "\(command)")
         // Asking to resume also asks the devices to drop latches whose causes have gone

@@ -23,15 +23,20 @@ public final class ModbusRTUServer: Sendable {
     /// Where the line's traffic is copied, if anywhere.
     private let tap: BusTapWriter?
     /// When true, each reply is held back for the time the request and the reply
-    /// would occupy the wire at ``settings`` (a pty moves bytes instantly), so bus
+    /// would occupy the wire at `settings` (a pty moves bytes instantly), so bus
     /// timing can be studied as on a real RS-485 line.
     public let emulatesWireTime: Bool
 
     /// Serves on the primary side of `pty`; clients open `pty.secondaryPath`.
     ///
-    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
-    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
-    ///   keeps it alive; close it only after ``stop()``.
+    /// - Parameters:
+    ///   - pty: the pseudo-terminal to serve on; the server keeps it alive.
+    ///   - units: the unit addresses answered, each with its data model; others are ignored.
+    ///   - settings: the line's settings, for wire-time emulation and inter-frame gaps.
+    ///   - emulatesWireTime: hold each reply back for its time on the wire (``emulatesWireTime``).
+    ///   - tap: a pty onto whose primary side the line's traffic (both
+    ///     directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///     keeps it alive; close it only after ``stop()``.
     public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
                             emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
         self.init(fileDescriptor: pty.primaryDescriptor, owner: pty, units: units, settings: settings,
@@ -40,9 +45,15 @@ public final class ModbusRTUServer: Sendable {
 
     /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
     ///
-    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
-    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
-    ///   keeps it alive; close it only after ``stop()``.
+    /// - Parameters:
+    ///   - fileDescriptor: an open, non-blocking descriptor of the line (not closed by the server).
+    ///   - owner: whatever owns `fileDescriptor`; held as long as the server, so the descriptor stays open.
+    ///   - units: the unit addresses answered, each with its data model; others are ignored.
+    ///   - settings: the line's settings, for wire-time emulation and inter-frame gaps.
+    ///   - emulatesWireTime: hold each reply back for its time on the wire (``emulatesWireTime``).
+    ///   - tap: a pty onto whose primary side the line's traffic (both
+    ///     directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///     keeps it alive; close it only after ``stop()``.
     public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
                 emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil) {
         self.fd = fileDescriptor

@@ -2,7 +2,7 @@ import FirmwareProtocols
 import Modbus
 
 /// Simulated device firmware: one unit of a firmware-protocols family, served to
-/// the bus as a ``ModbusDataModel`` and driven from the physics or a test through
+/// the bus as a ``/Modbus/ModbusDataModel`` and driven from the physics or a test through
 /// Swift properties.
 ///
 /// Implementations follow the family's specification exactly (addresses, ranges,

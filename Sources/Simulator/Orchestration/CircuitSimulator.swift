@@ -12,7 +12,7 @@ public final class CircuitSimulator: @unchecked Sendable {
     /// How to run it.
     public struct Options: Sendable {
         /// Where the stable bus paths, the control socket and the manifest live (a new one in /tmp
-        /// if nil). Created mode 0700; an existing one must be this user's alone (``RunDirectory``).
+        /// if nil). Created mode 0700; an existing one must be this user's alone (`RunDirectory`).
         public var runDirectory: String?
         /// Also serve each Modbus segment over TCP, at `tcpBasePort + index` (0: any free port).
         public var tcpHost: String?
