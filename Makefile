@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop docs bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test doc-coverage unit-test exhaustive interop docs bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -14,9 +14,15 @@ demo: deps
 	$(SWIFT) build --product hepabus
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
-## Every test: the Swift suites, the interlock's exhaustive exploration (optimised),
-## then interoperability with an independent Modbus stack (pymodbus).
-test: deps unit-test exhaustive interop
+## Every test: every public symbol documented, the Swift suites, the interlock's
+## exhaustive exploration (optimised), then interoperability with an independent
+## Modbus stack (pymodbus).
+test: deps doc-coverage unit-test exhaustive interop
+
+# Every public symbol of the products' modules has a doc comment (Tools/doc-coverage.py lists
+# those that lack one as file:line). Builds the package first (shared with unit-test's build).
+doc-coverage: deps
+	python3 Tools/doc-coverage.py
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a
 # 2-core machine parallel tests that block would starve each other's timers.
