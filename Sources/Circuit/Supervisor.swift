@@ -17,9 +17,12 @@ import Journal
 /// the supervisor, and the only actuator commands it issues are the interlock's.
 /// It runs on its own thread, so journal flushes never stall Swift's cooperative pool.
 public actor Supervisor {
+    /// The supervisor's own thread: journal flushes never stall Swift's cooperative pool.
     public nonisolated let executor = BusThreadExecutor(name: "supervisor")
+    /// Runs the actor on ``executor``.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
+    /// The circuit supervised.
     public nonisolated let circuit: CircuitConfiguration
     let runtime: CircuitRuntime
     private let journal: EventJournal?
@@ -89,7 +92,9 @@ public actor Supervisor {
 
     /// The interlock's view, for the controller and tests.
     public var lifecycle: Lifecycle { interlock.lifecycle }
+    /// The active alarms, in SAFETY.md order, each with its latch state.
     public var activeFaults: [ActiveFault] { interlock.state.faults }
+    /// What the interlock demands of the actuators now.
     public var outputs: OutputDemand { interlock.outputs }
     /// The safety hold in force, if any: after a latched trip the outputs stay reduced until
     /// an accepted resume, even once its alarm is acknowledged and cleared. A heater-off hold
