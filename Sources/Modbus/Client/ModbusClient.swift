@@ -8,7 +8,9 @@ import Serial
 /// timeouts live in the I/O itself. Not thread-safe: a client belongs to one bus
 /// thread (BusRuntime gives it one).
 public final class ModbusClient {
+    /// The line this client talks on.
     public let endpoint: ModbusEndpoint
+    /// Timeouts, retry policy and tracing in force (changed with ``update(_:)``).
     public private(set) var options: ModbusClientOptions
     private var context: OpaquePointer?
     /// Our exclusive hold on the serial port (flock), taken before libmodbus opens it.

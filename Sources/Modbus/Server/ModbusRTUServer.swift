@@ -15,6 +15,7 @@ import Serial
 /// reading the tap's secondary path hears the bus as a passive listener on a real
 /// RS-485 line would (see ``RTUFrameDecoder``). The copy never blocks the server.
 public final class ModbusRTUServer: Sendable {
+    /// The units answered, each with its data model and any injected fault.
     public let units: ServedUnits
     private let fd: Int32
     private let owner: any Sendable
@@ -86,10 +87,12 @@ public final class ModbusRTUServer: Sendable {
         return max(chars, .milliseconds(20))
     }
 
+    /// Starts serving on the server's own thread.
     public func start() {
         thread.start(name: "modbus-rtu-server") { [self] in serve() }
     }
 
+    /// Stops serving; returns once the thread has ended.
     public func stop() { thread.stop() }
 
     private func serve() {
