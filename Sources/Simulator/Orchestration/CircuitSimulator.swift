@@ -16,6 +16,7 @@ public final class CircuitSimulator: @unchecked Sendable {
         public var runDirectory: String?
         /// Also serve each Modbus segment over TCP, at `tcpBasePort + index` (0: any free port).
         public var tcpHost: String?
+        /// The first TCP port when `tcpHost` is set; 0 binds any free port per segment.
         public var tcpBasePort: UInt16 = 0
         /// Hold replies for their wire time at the segment's baud rate.
         public var emulatesWireTime = false
@@ -23,14 +24,20 @@ public final class CircuitSimulator: @unchecked Sendable {
         public var physicsPeriod = 0.01
         /// Plasma temperature at start.
         public var initialPlasmaTemperature = 37.0
+        /// Defaults: a new run directory in /tmp, no TCP, no wire-time emulation, a 10 ms physics
+        /// step, plasma at 37 °C.
         public init() {}
     }
 
+    /// The simulated circuit: its buses and devices.
     public let layout: SimulatedCircuitLayout
+    /// How it runs.
     public let options: Options
+    /// The run directory in use: bus links, control socket, manifest.
     public let runDirectory: String
     /// Whether the run directory was made here (a fresh /tmp/hepabus-sim-*), and so is ours to remove.
     public let ownsRunDirectory: Bool
+    /// The devices' and the physics' clock, from the simulator's creation.
     public let time = MonotonicSimulationTime()
     private var lines: [String: SimulatedBusLine] = [:]
     private var devicesByRole: [String: any SimulatedDevice] = [:]
