@@ -19,7 +19,7 @@ demo: deps
 ## Modbus stack (pymodbus).
 test: deps doc-coverage unit-test exhaustive interop
 
-# Every public symbol of the products' modules has a doc comment (Tools/doc-coverage.py lists
+# Every public symbol of the library modules has a doc comment (Tools/doc-coverage.py lists
 # those that lack one as file:line). Builds the package first (shared with unit-test's build).
 doc-coverage: deps
 	python3 Tools/doc-coverage.py

@@ -8,6 +8,7 @@ public final class OperatorConsole: Sendable {
     private let started = Mutex(false)
     private let output: @Sendable (String) -> Void
 
+    /// A console that writes its prompts through `output` (standard output by default).
     public init(output: @escaping @Sendable (String) -> Void = { print($0) }) {
         self.output = output
     }
