@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test example exhaustive interop api-check bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test doc-coverage unit-test example exhaustive interop docs api-check bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -14,10 +14,16 @@ demo: deps
 	$(SWIFT) build --product hepabus
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
-## Every test: the Swift suites, the example controller (its own package), the interlock's
-## exhaustive exploration (optimised), interoperability with an independent Modbus stack
-## (pymodbus), then the public API against the last release (semantic versioning).
-test: deps unit-test example exhaustive interop api-check
+## Every test: every public symbol documented, the Swift suites, the example controller
+## (its own package), the interlock's exhaustive exploration (optimised), interoperability
+## with an independent Modbus stack (pymodbus), the documentation built, then the public
+## API against the last release (semantic versioning).
+test: deps doc-coverage unit-test example exhaustive interop docs api-check
+
+# Every public symbol of the library modules has a doc comment (Tools/doc-coverage.py lists
+# those that lack one as file:line). Builds the package first (shared with unit-test's build).
+doc-coverage: deps
+	python3 Tools/doc-coverage.py
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a
 # 2-core machine parallel tests that block would starve each other's timers.
@@ -51,6 +57,17 @@ interop: deps $(INTEROP_VENV)/.installed
 # The library products' public API against the last release tag (Tools/api-check.sh).
 api-check: deps
 	bash Tools/api-check.sh
+
+## The documentation (DocC): the catalog Sources/HepaBus/HepaBus.docc (articles, and the
+## landing page linking every module) and the reference of each module of the products,
+## built together so pages link across modules; a broken link or an undocumented parameter
+## fails the build. Output: .build/docs, a static site (serve the folder, open /documentation/hepabus).
+DOC_TARGETS := HepaBus Circuit CircuitConfiguration Interlock Journal Drivers HardwareInterfaces FirmwareProtocols \
+	BusRuntime Modbus Serial DeviceDiscovery Simulator HardwareTesting
+docs: deps
+	$(SWIFT) package --allow-writing-to-directory .build/docs generate-documentation \
+		$(addprefix --target ,$(DOC_TARGETS)) --enable-experimental-combined-documentation \
+		--warnings-as-errors --output-path .build/docs
 
 ## Regenerate Sources/CircuitConfiguration/Generated/PresetTexts.swift from Presets/*.yaml.
 presets:

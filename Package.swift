@@ -27,6 +27,8 @@ let package = Package(
         .package(url: "https://github.com/jpsim/Yams", from: "6.0.0"),
         // Diagnostics go to the host's Logger (SSWG: libraries never print nor bootstrap).
         .package(url: "https://github.com/apple/swift-log", from: "1.6.0"),
+        // `make docs`: the DocC catalog (Sources/HepaBus/HepaBus.docc) and the modules' references.
+        .package(url: "https://github.com/swiftlang/swift-docc-plugin", from: "1.4.0"),
     ],
     targets: [
         // C system libraries (rule 1: only Serial, Modbus and DeviceDiscovery import these).

@@ -12,6 +12,7 @@ import Foundation
 /// transport benchmark: the hop otherwise costs about as much CPU as the
 /// transaction itself). Poll loops and other hot paths run that way.
 public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked Sendable {
+    /// The thread's name (`bus blood`, `supervisor`), as debuggers and `top -H` show it.
     public let name: String
     private let condition = MonotonicCondition()
     // Guarded by `condition`.
@@ -36,6 +37,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
         fileprivate let id: UInt64
     }
 
+    /// Starts the thread, named `name`; returns once it runs.
     public init(name: String) {
         self.name = name
         let started = DispatchSemaphore(value: 0)
@@ -51,6 +53,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
         started.wait()
     }
 
+    /// Queues `job` to run on the bus thread, after the jobs queued before it.
     public func enqueue(_ job: consuming ExecutorJob) {
         let unowned = UnownedJob(job)
         condition.withLock {
@@ -63,6 +66,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
         UnownedSerialExecutor(ordinary: self)
     }
 
+    /// This executor as a task executor (`Task(executorPreference:)`).
     public func asUnownedTaskExecutor() -> UnownedTaskExecutor {
         UnownedTaskExecutor(ordinary: self)
     }

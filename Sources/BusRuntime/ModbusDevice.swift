@@ -1,11 +1,14 @@
 import HardwareInterfaces
 import Modbus
 
-/// One unit on a ``ModbusBus``: the ``RegisterDevice`` drivers talk to.
+/// One unit on a ``ModbusBus``: the ``/HardwareInterfaces/RegisterDevice`` drivers talk to.
 public struct ModbusDevice: RegisterDevice {
+    /// The bus the unit is on.
     public let bus: ModbusBus
+    /// The unit id (slave address) on that bus, 1-247.
     public let unit: UInt8
 
+    /// Unit `unit` on `bus`.
     public init(bus: ModbusBus, unit: UInt8) {
         self.bus = bus
         self.unit = unit

@@ -12,6 +12,7 @@ public struct PollJob: Sendable {
     /// The transaction(s). Returns whether the device answered; failures back it off.
     public var run: @Sendable () async -> Bool
 
+    /// A job `name` run every `period`, with `priority` among jobs due together (0 most urgent).
     public init(name: String, period: Duration, priority: Int = 10, run: @escaping @Sendable () async -> Bool) {
         self.name = name
         self.period = period
@@ -22,9 +23,13 @@ public struct PollJob: Sendable {
 
 /// How a job is doing, as the scheduler reports it.
 public struct PollJobReport: Sendable, Equatable {
+    /// The job's name.
     public var name: String
+    /// Runs so far.
     public var runs: Int
+    /// Runs whose device did not answer.
     public var failures: Int
+    /// Failures since the last answer.
     public var consecutiveFailures: Int
     /// Backed off: polled less often until it answers again.
     public var backedOff: Bool
@@ -58,8 +63,11 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
         var wake: CheckedContinuation<Void, Never>?
     }
 
+    /// The clock deadlines are kept on (a manual clock in tests).
     public let clock: C
+    /// Consecutive failures after which a job is backed off (default 3, as SR-16 counts).
     public let failuresBeforeBackoff: Int
+    /// The longest a backed-off job's period grows to (default 1 s).
     public let maximumBackoffPeriod: Duration
     /// The bus's executor: with a `ContinuousClock`, the wake-up timer is its thread's own
     /// timed wait, so waking the loop costs no dispatch timer and no global-pool thread.
@@ -68,6 +76,9 @@ public final class PollScheduler<C: Clock>: Sendable where C.Duration == Duratio
     /// The host's logger: a job backing off or recovering, at `.debug`.
     private let logger: Logger
 
+    /// A scheduler of `jobs` on `clock`, backing a job off after `failuresBeforeBackoff`
+    /// consecutive failures, up to `maximumBackoffPeriod`; `timerExecutor` is the bus's executor
+    /// (its thread then serves the wake-up timer).
     public init(clock: C, jobs: [PollJob], failuresBeforeBackoff: Int = 3, maximumBackoffPeriod: Duration = .seconds(1),
                 timerExecutor: BusThreadExecutor? = nil,
                 logger: Logger = Logger(label: "hepabus.bus", factory: { _ in SwiftLogNoOpLogHandler() })) {

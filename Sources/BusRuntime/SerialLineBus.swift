@@ -4,7 +4,7 @@ public import Logging
 import Serial
 
 /// One RS-232 line to a line-protocol (ASCII) device, owned exclusively by this actor
-/// and run on its own bus thread: the real ``HardwareInterfaces/LineDevice``.
+/// and run on its own bus thread: the real ``/HardwareInterfaces/LineDevice``.
 ///
 /// Each ``exchange(_:terminator:maxReplyLength:timeout:)`` is one synchronous call on
 /// the bus thread: wait out the minimum gap since the previous exchange, discard stale
@@ -88,7 +88,7 @@ public actor SerialLineBus: LineDevice {
     /// Sends `request` and returns the reply through `terminator`, or throws: never a
     /// partial line.
     ///
-    /// Wraps tcflush(3) (`TCIFLUSH`), write(2) and poll(2)/read(2) through ``SerialPort``.
+    /// Wraps tcflush(3) (`TCIFLUSH`), write(2) and poll(2)/read(2) through ``/Serial/SerialPort``.
     /// The deadline, `timeout` from the start of the write, covers the request and the
     /// whole reply; the minimum gap is waited before it starts.
     ///
@@ -171,7 +171,7 @@ public actor SerialLineBus: LineDevice {
     }
 }
 
-/// Why an exchange on a ``SerialLineBus`` failed, with the ``HardwareErrorKind`` generic
+/// Why an exchange on a ``SerialLineBus`` failed, with the ``/HardwareInterfaces/HardwareErrorKind`` generic
 /// code decides on.
 public enum SerialLineError: HardwareError, Equatable, Sendable, CustomStringConvertible {
     /// No whole reply before the deadline (`received` bytes of a partial line were dropped).

@@ -5,11 +5,15 @@ import HardwareInterfaces
 public enum ActuatorCommand: Sendable, Equatable, CustomStringConvertible {
     /// Set the flow, then run (forward).
     case runPump(CircuitRole, FlowRate)
+    /// Stop the pump (its control word written as zero: the rotor stops).
     case stopPump(CircuitRole)
+    /// Open the return-line clamp (the air detector drives it).
     case openClamp
+    /// Close the return-line clamp (S1).
     case closeClamp
     /// Set the set-point, then enable.
     case enableHeater(Temperature)
+    /// Switch the heater off (S1, S2, SR-11).
     case disableHeater
     /// Clear the device's latched faults whose causes have gone.
     case faultReset(CircuitRole)

@@ -24,11 +24,13 @@ public struct RoleLimit: Sendable, Equatable, CustomStringConvertible {
     public var name: String
     /// The SAFETY.md row ("SR-2"), if any.
     public var requirement: String?
+    /// How ``value`` is compared with the reading.
     public var comparison: Comparison
     /// The level, or the range's minimum.
     public var value: Double?
     /// The range's maximum (``Comparison/setpointRange`` only).
     public var maximum: Double?
+    /// The unit of ``value`` and ``maximum`` ("mmHg", "°C", "ppm", "s").
     public var unit: String
 
     /// "SR-2 > 300.0 mmHg".
@@ -48,6 +50,7 @@ public struct RoleLimit: Sendable, Equatable, CustomStringConvertible {
 
 /// What the interlock's rules say about a role now.
 public struct RoleAlarm: Sendable, Equatable, CustomStringConvertible {
+    /// Where an alarm stands in its persistence and latch.
     public enum State: String, Sendable {
         /// Tripped, its condition holds.
         case active
@@ -61,10 +64,12 @@ public struct RoleAlarm: Sendable, Equatable, CustomStringConvertible {
     public var requirement: String
     /// "SR-2 venous pressure high", "SR-15 stale data (filtratePressure)".
     public var condition: String
+    /// Tripped and holding, latched and cleared, or pending its persistence.
     public var state: State
     /// What was seen, when the alarm tripped.
     public var detail: String
 
+    /// "SR-2 venous pressure high active (venous 320.0 mmHg)".
     public var description: String { "\(condition) \(state.rawValue)" + (detail.isEmpty ? "" : " (\(detail))") }
 }
 
@@ -77,7 +82,9 @@ public struct RoleAlarm: Sendable, Equatable, CustomStringConvertible {
 /// (SR-12), count from a treatment's start (SR-14) or hold a self-test result (SR-18):
 /// those never show.
 public struct CircuitObserver: Sendable {
+    /// The circuit observed.
     public let circuit: CircuitConfiguration
+    /// The phase the observer judges as during (which rows apply: see the monitoring policy).
     public let phase: TreatmentPhase
     private var interlock: Interlock
     private let origin: ContinuousClock.Instant

@@ -11,7 +11,9 @@ import Synchronization
 
 /// Where a bus is reached at run time (the circuit file's port, or the simulator's).
 public enum BusEndpoint: Sendable, Equatable {
+    /// A serial port (RS-485 or RS-232 adapter, or a pseudo-terminal): Modbus RTU or a line protocol.
     case serial(path: String)
+    /// A Modbus TCP server (a bench gateway or the simulator).
     case tcp(host: String, port: UInt16)
 }
 
@@ -20,6 +22,7 @@ public enum BusEndpoint: Sendable, Equatable {
 /// signal class's rate, watchdog heartbeats planned in), the latest sample of
 /// every role, and actuator commands that jump the poll queue.
 public final class CircuitRuntime: Sendable {
+    /// The circuit this runtime opened.
     public let configuration: CircuitConfiguration
     /// Heartbeat period: a third of the devices' default 500 ms watchdog.
     public static let heartbeatPeriod: Duration = .milliseconds(150)
@@ -457,5 +460,6 @@ public final class CircuitRuntime: Sendable {
 /// A circuit set-up failure, in words.
 public struct CircuitError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// A failure described in words (what was wrong, and where).
     public init(_ description: String) { self.description = description }
 }

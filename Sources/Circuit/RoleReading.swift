@@ -4,12 +4,19 @@ import HardwareInterfaces
 
 /// A role's latest reading, typed by what plays it.
 public enum RoleReading: Sendable {
+    /// A Modbus peristaltic pump: speeds, flow, status.
     case pump(PumpReading)
+    /// A line-protocol (ASCII) pump on RS-232: its status line.
     case linePump(AsciiPumpStatus)
+    /// A pressure sensor: gauge pressure in mmHg.
     case pressure(PressureReading)
+    /// A temperature sensor: its two probes (A and B).
     case temperature(TemperatureReading)
+    /// The plasma heater: output power, element temperature, faults.
     case heater(HeaterReading)
+    /// The air detector: air seen, and the return clamp's position.
     case airDetector(AirDetectorReading)
+    /// The blood-leak detector: haemoglobin in the plasma, in ppm.
     case bloodLeak(BloodLeakReading)
 
     /// One line for a person: "120.5 rpm, 964.0 mL/min", "-98.7 mmHg", …
@@ -30,6 +37,7 @@ public enum RoleReading: Sendable {
 /// What the runtime knows of a role: its latest good reading, when it was taken,
 /// and how its device has been answering since.
 public struct RoleSample: Sendable {
+    /// The role sampled.
     public var role: CircuitRole
     /// The latest good reading, nil before the first.
     public var reading: RoleReading?
@@ -46,8 +54,11 @@ public struct RoleSample: Sendable {
 
 /// Every role's latest sample, at one moment.
 public struct CircuitSnapshot: Sendable {
+    /// When the snapshot was taken (monotonic clock).
     public var takenAt: ContinuousClock.Instant
+    /// Each role of the circuit with its latest sample.
     public var samples: [CircuitRole: RoleSample]
 
+    /// `role`'s latest sample; nil if the circuit has no such role.
     public subscript(role: CircuitRole) -> RoleSample? { samples[role] }
 }

@@ -22,9 +22,12 @@ public import Logging
 /// alarms `.warning`/`.error`, a journal failure `.critical`), with its role, bus or safety
 /// requirement as metadata; nothing is ever printed.
 public actor Supervisor {
+    /// The supervisor's own thread: journal flushes never stall Swift's cooperative pool.
     public nonisolated let executor = BusThreadExecutor(name: "supervisor")
+    /// Runs the actor on ``executor``.
     public nonisolated var unownedExecutor: UnownedSerialExecutor { executor.asUnownedSerialExecutor() }
 
+    /// The circuit supervised.
     public nonisolated let circuit: CircuitConfiguration
     let runtime: CircuitRuntime
     private let journal: EventJournal?
@@ -103,7 +106,9 @@ public actor Supervisor {
 
     /// The interlock's view, for the controller and tests.
     public var lifecycle: Lifecycle { interlock.lifecycle }
+    /// The active alarms, in SAFETY.md order, each with its latch state.
     public var activeFaults: [ActiveFault] { interlock.state.faults }
+    /// What the interlock demands of the actuators now.
     public var outputs: OutputDemand { interlock.outputs }
     /// The safety hold in force, if any: after a latched trip the outputs stay reduced until
     /// an accepted resume, even once its alarm is acknowledged and cleared. A heater-off hold
@@ -212,8 +217,11 @@ public actor Supervisor {
     /// Carries out an operator command, gated by the interlock. The command is journalled
     /// before it is handled, and its result before it is returned.
     ///
-    /// - Parameter source: who gave the command, as the journal records it: "operator"
-    ///   for a person, or what acted for nobody (a signal, the infusion dose, a lapsed lease).
+    /// - Parameters:
+    ///   - command: the operator command; refused with the reason (``/Interlock/CommandResult``)
+    ///     when the lifecycle or an active fault forbids it.
+    ///   - source: who gave the command, as the journal records it: "operator"
+    ///     for a person, or what acted for nobody (a signal, the infusion dose, a lapsed lease).
     public func perform(_ command: OperatorCommand, source: String = "operator") async -> CommandResult {
         journal(.command, source: source, "\(command)")
         // Asking to resume also asks the devices to drop latches whose causes have gone

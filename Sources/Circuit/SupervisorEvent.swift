@@ -5,15 +5,23 @@ import Logging
 
 /// What the supervisor tells the treatment controller, as it happens.
 public enum SupervisorEvent: Sendable, CustomStringConvertible {
+    /// The lifecycle moved (a command, a trip into a safe state, a resume).
     case lifecycleChanged(from: Lifecycle, to: Lifecycle)
+    /// A condition tripped after its persistence: a new alarm, unacknowledged.
     case alarmRaised(ActiveFault)
+    /// An alarm's priority rose (SR-6 latching after its latch time).
     case alarmEscalated(ActiveFault)
+    /// The operator acknowledged the alarm; it stays while its condition holds.
     case alarmAcknowledged(Condition)
+    /// A latched alarm's condition cleared; it stays until acknowledged.
     case alarmConditionCleared(Condition)
+    /// The alarm left the active set.
     case alarmCleared(Condition)
     /// An actuator command the interlock demanded, and how the device took it.
     case actuatorCommanded(ActuatorCommand, Result<Void, DeviceError>, elapsed: Duration)
+    /// An operator command and the interlock's answer.
     case commandResult(OperatorCommand, CommandResult)
+    /// The self-test (SR-18) finished, with every check.
     case selfTestEvaluated(passed: Bool, checks: [SelfTestCheck])
     /// A device stopped or resumed answering.
     case deviceProblem(CircuitRole, DeviceError)

@@ -33,6 +33,10 @@ public enum CircuitConfigurationLoader {
         return try parse(String(decoding: data, as: UTF8.self), file: nameOrPath)
     }
 
+    /// Reads a circuit file's text; `file` names it in messages.
+    ///
+    /// - Throws: `YAMLError` naming the file, line and column: an unknown key, a wrong type,
+    ///   a value out of range, a role played by a family that cannot play it.
     public static func parse(_ text: String, file: String) throws -> CircuitConfiguration {
         let root = try NodeReader.root(text, file: file, context: "the circuit")
         let fields = try root.mapping(allowed: ["circuit", "title", "description", "buses", "devices", "limits", "flows", "poll", "infusion"])

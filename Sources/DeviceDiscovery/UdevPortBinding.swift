@@ -21,6 +21,7 @@ public struct UdevPortBinding: Sendable, Hashable, Codable {
     /// Binds `role` to a USB-serial adapter.
     ///
     /// - Parameters:
+    ///   - role: The circuit role the port serves (`bloodPump`, …), as `HEPABUS_ROLE`.
     ///   - vendorID: USB vendor id, four hex digits (`0403`).
     ///   - productID: USB product id, four hex digits (`6001`).
     ///   - serialNumber: The adapter's USB serial number as sysfs shows it

@@ -2,6 +2,8 @@ import HardwareInterfaces
 
 /// How a register's raw words are read.
 public enum RegisterValueType: String, Sendable, Hashable, CaseIterable {
+    /// Unsigned or signed 16-bit, unsigned or signed 32-bit (two registers, high word first),
+    /// or a 16-bit field of status or control bits.
     case u16, s16, u32, s32, bits
 
     /// 16-bit registers one value occupies.
@@ -10,17 +12,24 @@ public enum RegisterValueType: String, Sendable, Hashable, CaseIterable {
 
 /// Who may do what with a register.
 public enum RegisterAccess: String, Sendable, Hashable, CaseIterable {
+    /// Read-only, write-only (reads as 0: command registers), or read and write.
     case read, write, readWrite
 }
 
 /// One register of a firmware protocol, as generated from firmware-protocols/:
 /// where it is, how its raw value maps to engineering units, and what values are plausible.
 public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
+    /// The register's name in its specification (`pressure`).
     public let name: String
+    /// Holding (read/write) or input (read-only) register.
     public let table: RegisterTable
+    /// Its address in the table (protocol address, from 0).
     public let address: UInt16
+    /// How its raw words are read.
     public let type: RegisterValueType
+    /// What the host may do with it.
     public let access: RegisterAccess
+    /// The engineering unit (`mmHg`, `rpm`, `degC`), nil for bits and commands.
     public let unit: String?
     /// Engineering value = raw × scale.
     public let scale: Double
@@ -31,6 +40,7 @@ public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
     /// Raw value that means "unavailable".
     public let sentinel: UInt32?
 
+    /// A register as its specification describes it (the generated code is the only caller).
     public init(name: String, table: RegisterTable, address: UInt16, type: RegisterValueType, access: RegisterAccess,
                 unit: String?, scale: Double, range: ClosedRange<Double>?, defaultValue: Double?, sentinel: UInt32?) {
         self.name = name
@@ -45,6 +55,7 @@ public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
         self.sentinel = sentinel
     }
 
+    /// Registers one value occupies (2 for 32-bit types).
     public var width: Int { type.width }
     public var description: String { "\(name) (\(table.rawValue) \(address))" }
 
@@ -109,9 +120,13 @@ public struct RegisterDefinition: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a register value was refused.
 public enum RegisterValueError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The device sent the register's sentinel: no value now.
     case unavailable(register: String)
+    /// A value outside the register's plausible range: a device fault, or a refused write.
     case outOfRange(register: String, value: Double, range: ClosedRange<Double>)
+    /// A value the register's type and scale cannot encode.
     case notRepresentable(register: String, value: Double)
+    /// The wrong number of words for the register's type.
     case wrongWidth(register: String, expected: Int, got: Int)
 
     public var description: String {
@@ -126,14 +141,20 @@ public enum RegisterValueError: Error, Equatable, Sendable, CustomStringConverti
 
 /// A device family's protocol, for code that works with any family (identify, docs, the simulator).
 public struct FamilyProtocol: Sendable {
+    /// The family's name (`pressureSensor`).
     public let family: String
+    /// The code its devices' familyCode register reads.
     public let familyCode: UInt16
+    /// The register-set version (major in the high byte, minor in the low byte).
     public let protocolVersion: UInt16
+    /// A title for people.
     public let title: String
+    /// The common blocks it carries (`identity`, `watchdog`).
     public let blocks: [String]
     /// The family's own registers; the blocks' are in their own enums.
     public let registers: [RegisterDefinition]
 
+    /// A family as its specification describes it (the generated code is the only caller).
     public init(family: String, familyCode: UInt16, protocolVersion: UInt16, title: String, blocks: [String], registers: [RegisterDefinition]) {
         self.family = family
         self.familyCode = familyCode
@@ -143,5 +164,6 @@ public struct FamilyProtocol: Sendable {
         self.registers = registers
     }
 
+    /// The family's own register called `name`, if any (blocks' registers are not searched).
     public func register(named name: String) -> RegisterDefinition? { registers.first { $0.name == name } }
 }

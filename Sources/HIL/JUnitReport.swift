@@ -4,6 +4,7 @@ import Foundation
 /// step, a `<failure>` naming expected vs. seen and the time, `<skipped>` for steps after a
 /// failed set-up step, and an `<error>` case when the circuit never came up.
 public enum JUnitReport {
+    /// The JUnit XML document of `results`, one test suite per scenario.
     public static func xml(_ results: [ScenarioResult]) -> String {
         let tests = results.reduce(0) { $0 + $1.steps.count + ($1.setupError == nil ? 0 : 1) }
         let failures = results.reduce(0) { $0 + $1.failures.count }

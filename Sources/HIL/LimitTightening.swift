@@ -11,8 +11,10 @@ public struct LimitTightening: Sendable {
         public var name: String
         /// Seconds for times, a count for `consecutiveFailures`, the limit's unit otherwise.
         public var value: Double
+        /// Where it is written in the scenario file.
         public var location: SourceLocation
 
+        /// The limit `name` tightened to `value`, written at `location`.
         public init(name: String, value: Double, location: SourceLocation) {
             self.name = name
             self.value = value
@@ -20,8 +22,10 @@ public struct LimitTightening: Sendable {
         }
     }
 
+    /// The limits tightened, as written.
     public var settings: [Setting]
 
+    /// A tightening of `settings` (none by default).
     public init(settings: [Setting] = []) { self.settings = settings }
 
     /// Persistence times that can be shortened, by SAFETY.md condition (PersistenceTimes' fields).

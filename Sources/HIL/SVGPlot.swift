@@ -15,6 +15,8 @@ public enum SVGPlot {
     static let gap = 50.0
     static let palette = ["#1f77b4", "#2ca02c", "#9467bd", "#8c564b", "#e377c2", "#17becf", "#bcbd22", "#7f7f7f"]
 
+    /// An SVG plot of `trace` under `title`: one panel per kind of signal plotted, markers for
+    /// alarm trips and safe-state changes.
     public static func svg(_ trace: SignalTrace, title: String) -> String {
         let panels = SignalPanel.allCases.filter { panel in trace.columns.contains { $0.panel == panel } }
         let height = top + Double(panels.count) * (panelHeight + gap) + 20

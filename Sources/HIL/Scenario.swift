@@ -21,6 +21,7 @@ public struct Scenario: Sendable {
     /// The steps, in order.
     public var steps: [Step]
 
+    /// A scenario of `steps` on `circuit` at `target`, with `tightening` for the run.
     public init(name: String, summary: String, file: String, circuitName: String, circuit: CircuitConfiguration,
                 target: ScenarioTarget, tightening: LimitTightening, steps: [Step]) {
         self.name = name
@@ -44,10 +45,14 @@ public enum ScenarioTarget: String, Sendable, CaseIterable {
 
 /// A place in a scenario file, for messages and reports.
 public struct SourceLocation: Sendable, Hashable, CustomStringConvertible {
+    /// The file.
     public var file: String
+    /// The line.
     public var line: Int
+    /// The column.
     public var column: Int
 
+    /// The place `file`:`line`:`column`.
     public init(file: String, line: Int, column: Int) {
         self.file = file
         self.line = line

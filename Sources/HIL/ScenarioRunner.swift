@@ -10,7 +10,9 @@ import Synchronization
 public enum RunProgress: Sendable {
     /// Bring-up and tear-down news.
     case note(String, at: Double)
+    /// Step `number` started, `at` seconds into the run.
     case stepStarted(number: Int, title: String, at: Double)
+    /// A step finished, with its outcome.
     case stepFinished(StepOutcome)
     /// What the supervisor reported as it happened: alarms, clearances, lifecycle changes.
     case event(String, at: Double)
@@ -18,7 +20,9 @@ public enum RunProgress: Sendable {
 
 /// A run's result with its trace.
 public struct ScenarioRun: Sendable {
+    /// Every step's outcome.
     public var result: ScenarioResult
+    /// Every signal, traced through the run.
     public var trace: SignalTrace
 }
 
@@ -33,6 +37,7 @@ public struct ScenarioRun: Sendable {
 /// that never came, an injection the simulator refused) skips the rest; a failed
 /// expectation is reported and the run goes on.
 public struct ScenarioRunner: Sendable {
+    /// How a run is traced, journalled and reported.
     public struct Options: Sendable {
         /// How often every signal is traced.
         public var tracePeriod: Duration = .milliseconds(100)
@@ -42,6 +47,7 @@ public struct ScenarioRunner: Sendable {
         public var journalPath: String?
         /// The rig operator's terminal.
         public var console: OperatorConsole?
+        /// Told what happens as it happens (nil: nobody).
         public var progress: (@Sendable (RunProgress) -> Void)?
         /// The host's logger for the stack under test (runtime and supervisor; frames at
         /// `.trace`). By default nothing is logged.
@@ -50,17 +56,24 @@ public struct ScenarioRunner: Sendable {
         /// frames without the supervisor's debug lines). Nil: ``logger``.
         public var supervisorLogger: Logger?
 
+        /// Defaults: traced every 100 ms, 5 s for the first readings, the journal in the run
+        /// directory, no console, no progress.
         public init() {}
     }
 
+    /// The scenario run.
     public let scenario: Scenario
+    /// How it is run.
     public let options: Options
 
+    /// A runner of `scenario`.
     public init(scenario: Scenario, options: Options = Options()) {
         self.scenario = scenario
         self.options = options
     }
 
+    /// Brings the circuit up, runs every step in order, tears it down; never throws: a failure
+    /// is in the result (a set-up error, or a step's outcome).
     public func run() async -> ScenarioRun {
         let wallStart = ISO8601DateFormatter().string(from: Date())
         let origin = ContinuousClock.now

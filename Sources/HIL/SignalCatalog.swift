@@ -6,6 +6,7 @@ import HardwareInterfaces
 
 /// The plot panel a signal is drawn in.
 public enum SignalPanel: String, Sendable, CaseIterable {
+    /// Pressures (mmHg), temperatures (°C), flows (mL/min).
     case pressure, temperature, flow
 
     /// The panel's axis label, with its unit.
@@ -20,15 +21,19 @@ public enum SignalPanel: String, Sendable, CaseIterable {
 
 /// One traced signal: a value the runtime's snapshot carries, in one unit.
 public struct Signal: Sendable {
+    /// Its name in scenarios and in the CSV trace (`venousPressure`).
     public var name: String
+    /// Its unit.
     public var unit: String
     /// Where the plot draws it (nil: traced, not plotted — states, speeds, ppm).
     public var panel: SignalPanel?
+    /// Its value in a snapshot; nil when the role has no reading yet.
     public var value: @Sendable (CircuitSnapshot) -> Double?
 }
 
 /// The signals of a circuit: every role's values, named as scenarios name them.
 public enum SignalCatalog {
+    /// Every signal of `circuit`'s roles, in role order.
     public static func signals(for circuit: CircuitConfiguration) -> [Signal] {
         var result: [Signal] = []
         let roles = Set(circuit.roles)

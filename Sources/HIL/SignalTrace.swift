@@ -5,10 +5,14 @@ import Foundation
 public struct SignalTrace: Sendable {
     /// A traced column.
     public struct Column: Sendable, Equatable {
+        /// The signal's name.
         public var name: String
+        /// Its unit.
         public var unit: String
+        /// The plot panel it is drawn in (nil: not plotted).
         public var panel: SignalPanel?
 
+        /// A column for signal `name` in `unit`.
         public init(name: String, unit: String, panel: SignalPanel?) {
             self.name = name
             self.unit = unit
@@ -20,6 +24,7 @@ public struct SignalTrace: Sendable {
     public struct Row: Sendable {
         /// Seconds since the run's start.
         public var time: Double
+        /// The lifecycle then ("treating", "safe(S1) during treating").
         public var lifecycle: String
         /// "S1", "S2" or "".
         public var safeState: String
@@ -28,6 +33,7 @@ public struct SignalTrace: Sendable {
         /// One value per column (nil: no reading yet).
         public var values: [Double?]
 
+        /// A sample at `time` seconds.
         public init(time: Double, lifecycle: String, safeState: String, alarms: [String], values: [Double?]) {
             self.time = time
             self.lifecycle = lifecycle
@@ -39,6 +45,7 @@ public struct SignalTrace: Sendable {
 
     /// A moment the plot marks.
     public struct Marker: Sendable, Equatable {
+        /// What the moment is.
         public enum Kind: String, Sendable {
             /// An alarm tripped.
             case alarm
@@ -46,10 +53,14 @@ public struct SignalTrace: Sendable {
             case safeState
         }
 
+        /// What happened.
         public var kind: Kind
+        /// When, seconds since the run's start.
         public var time: Double
+        /// The label drawn ("SR-2", "S1").
         public var label: String
 
+        /// A marker of `kind` at `time` labelled `label`.
         public init(kind: Kind, time: Double, label: String) {
             self.kind = kind
             self.time = time
@@ -57,10 +68,14 @@ public struct SignalTrace: Sendable {
         }
     }
 
+    /// The signals traced, in column order.
     public var columns: [Column]
+    /// The samples, in time order.
     public var rows: [Row]
+    /// The moments marked.
     public var markers: [Marker]
 
+    /// A trace of `columns` (empty unless `rows` and `markers` are given).
     public init(columns: [Column], rows: [Row] = [], markers: [Marker] = []) {
         self.columns = columns
         self.rows = rows

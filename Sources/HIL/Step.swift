@@ -2,9 +2,12 @@ import Interlock
 
 /// One step of a scenario, where it was written, and its one-line title for reports.
 public struct Step: Sendable {
+    /// What the step does.
     public var action: StepAction
+    /// Where it is written.
     public var location: SourceLocation
 
+    /// A step doing `action`, written at `location`.
     public init(action: StepAction, location: SourceLocation) {
         self.action = action
         self.location = location
@@ -38,6 +41,7 @@ public enum StepAction: Sendable {
         return true
     }
 
+    /// The step in one line, as reports show it ("waitFor lifecycle treating within 5 s").
     public var title: String {
         switch self {
         case .selfTest(let pass): "selfTest (expect \(pass ? "pass" : "fail"))"
@@ -54,6 +58,7 @@ public enum StepAction: Sendable {
 
 /// What an operator command should get.
 public enum CommandExpectation: Sendable, Equatable {
+    /// Accepted.
     case accepted
     /// Refused; the reason must contain this text when given.
     case refused(reasonContaining: String?)
@@ -69,11 +74,14 @@ public enum CommandExpectation: Sendable, Equatable {
 
 /// A comparison of a signal with a value.
 public enum Comparison: Sendable, Equatable, CustomStringConvertible {
+    /// Greater than the value.
     case above(Double)
+    /// Less than the value.
     case below(Double)
     /// Within `tolerance` of `target` (a flow reached, a temperature settled).
     case near(Double, tolerance: Double)
 
+    /// Whether `value` satisfies the comparison.
     public func holds(for value: Double) -> Bool {
         switch self {
         case .above(let limit): value > limit
@@ -128,8 +136,10 @@ public enum LifecycleMatch: Sendable, Equatable, CustomStringConvertible {
         }
     }
 
+    /// Every word a scenario may use for a lifecycle.
     public static let vocabulary = TreatmentPhase.allCases.map(\.description) + ["S1", "S2"]
 
+    /// Whether `lifecycle` is the one named.
     public func matches(_ lifecycle: Lifecycle) -> Bool {
         switch self {
         case .exactly(let wanted): lifecycle == wanted
@@ -147,6 +157,7 @@ public enum LifecycleMatch: Sendable, Equatable, CustomStringConvertible {
 
 /// An actuator's state as a scenario names it.
 public enum OutputState: String, Sendable, CaseIterable {
+    /// A pump stopped or running, the return clamp closed or open, the heater off or on.
     case stopped, running, closed, open, off, on
 }
 
@@ -154,8 +165,10 @@ public enum OutputState: String, Sendable, CaseIterable {
 public struct OutputExpectation: Sendable, Equatable, CustomStringConvertible {
     /// A pump role, `returnClamp` or `heater`.
     public var actuator: String
+    /// The state expected.
     public var state: OutputState
 
+    /// `actuator` expected in `state`.
     public init(actuator: String, state: OutputState) {
         self.actuator = actuator
         self.state = state
@@ -166,14 +179,18 @@ public struct OutputExpectation: Sendable, Equatable, CustomStringConvertible {
 
 /// A register of a simulated device, as the wire left it.
 public struct RegisterExpectation: Sendable, Equatable, CustomStringConvertible {
+    /// The role whose device is read.
     public var role: String
+    /// The register's name in the device's specification.
     public var register: String
     /// A bit of a bits register (its index), or nil for the register's engineering value.
     public var bit: Int?
     /// The bit's name, for messages.
     public var bitName: String?
+    /// What the value (or the bit, 0 or 1) must satisfy.
     public var comparison: Comparison
 
+    /// An expectation on `role`'s `register` (or one `bit` of it).
     public init(role: String, register: String, bit: Int?, bitName: String?, comparison: Comparison) {
         self.role = role
         self.register = register
@@ -191,15 +208,21 @@ public struct RegisterExpectation: Sendable, Equatable, CustomStringConvertible 
 
 /// An actuator command the supervisor issued and the device acknowledged on the wire.
 public struct WireCommand: Sendable, Equatable, CustomStringConvertible {
+    /// The command.
     public enum Kind: String, Sendable, CaseIterable {
+        /// A pump stopped or run, the return clamp closed or opened, the heater off or on, a fault
+        /// reset.
         case stopPump, runPump, closeClamp, openClamp, heaterOff, heaterOn, faultReset
         /// Kinds that name a role.
         var takesRole: Bool { self == .stopPump || self == .runPump || self == .faultReset }
     }
 
+    /// The command.
     public var kind: Kind
+    /// The role it went to (pump commands and fault resets).
     public var role: String?
 
+    /// A `kind` command, to `role` where it takes one.
     public init(kind: Kind, role: String?) {
         self.kind = kind
         self.role = role

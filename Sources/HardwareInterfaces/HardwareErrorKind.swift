@@ -21,5 +21,6 @@ public enum HardwareErrorKind: String, Sendable, CaseIterable {
 
 /// Errors that can tell their ``HardwareErrorKind``.
 public protocol HardwareError: Error {
+    /// The shared kind of this error.
     var kind: HardwareErrorKind { get }
 }

@@ -1,7 +1,10 @@
 /// Pressure in millimetres of mercury (gauge).
 public struct Pressure: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in mmHg, gauge (relative to atmosphere; negative below it).
     public var millimetersOfMercury: Double
+    /// A pressure of `millimetersOfMercury` mmHg (gauge).
     public init(millimetersOfMercury: Double) { self.millimetersOfMercury = millimetersOfMercury }
+    /// A pressure of `value` mmHg (gauge).
     public static func mmHg(_ value: Double) -> Pressure { Pressure(millimetersOfMercury: value) }
     public static func < (a: Pressure, b: Pressure) -> Bool { a.millimetersOfMercury < b.millimetersOfMercury }
     public var description: String { "\(formatted(millimetersOfMercury, 1)) mmHg" }
@@ -9,8 +12,11 @@ public struct Pressure: Hashable, Comparable, Sendable, CustomStringConvertible 
 
 /// Temperature in degrees Celsius.
 public struct Temperature: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in °C.
     public var degreesCelsius: Double
+    /// A temperature of `degreesCelsius` °C.
     public init(degreesCelsius: Double) { self.degreesCelsius = degreesCelsius }
+    /// A temperature of `value` °C.
     public static func celsius(_ value: Double) -> Temperature { Temperature(degreesCelsius: value) }
     public static func < (a: Temperature, b: Temperature) -> Bool { a.degreesCelsius < b.degreesCelsius }
     public var description: String { "\(formatted(degreesCelsius, 2)) °C" }
@@ -18,9 +24,13 @@ public struct Temperature: Hashable, Comparable, Sendable, CustomStringConvertib
 
 /// Volumetric flow in millilitres per minute.
 public struct FlowRate: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in mL/min.
     public var millilitersPerMinute: Double
+    /// A flow of `millilitersPerMinute` mL/min.
     public init(millilitersPerMinute: Double) { self.millilitersPerMinute = millilitersPerMinute }
+    /// A flow of `value` mL/min.
     public static func mLPerMinute(_ value: Double) -> FlowRate { FlowRate(millilitersPerMinute: value) }
+    /// No flow.
     public static let zero = FlowRate(millilitersPerMinute: 0)
     public static func < (a: FlowRate, b: FlowRate) -> Bool { a.millilitersPerMinute < b.millilitersPerMinute }
     public var description: String { "\(formatted(millilitersPerMinute, 1)) mL/min" }
@@ -28,9 +38,13 @@ public struct FlowRate: Hashable, Comparable, Sendable, CustomStringConvertible 
 
 /// Rotor speed in revolutions per minute.
 public struct RotationalSpeed: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in rpm.
     public var revolutionsPerMinute: Double
+    /// A speed of `revolutionsPerMinute` rpm.
     public init(revolutionsPerMinute: Double) { self.revolutionsPerMinute = revolutionsPerMinute }
+    /// A speed of `value` rpm.
     public static func rpm(_ value: Double) -> RotationalSpeed { RotationalSpeed(revolutionsPerMinute: value) }
+    /// A stopped rotor.
     public static let zero = RotationalSpeed(revolutionsPerMinute: 0)
     public static func < (a: RotationalSpeed, b: RotationalSpeed) -> Bool { a.revolutionsPerMinute < b.revolutionsPerMinute }
     public var description: String { "\(formatted(revolutionsPerMinute, 1)) rpm" }
@@ -38,8 +52,11 @@ public struct RotationalSpeed: Hashable, Comparable, Sendable, CustomStringConve
 
 /// Volume in millilitres.
 public struct Volume: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in mL.
     public var milliliters: Double
+    /// A volume of `milliliters` mL.
     public init(milliliters: Double) { self.milliliters = milliliters }
+    /// A volume of `value` mL.
     public static func mL(_ value: Double) -> Volume { Volume(milliliters: value) }
     public static func < (a: Volume, b: Volume) -> Bool { a.milliliters < b.milliliters }
     public var description: String { "\(formatted(milliliters, 1)) mL" }
@@ -47,7 +64,9 @@ public struct Volume: Hashable, Comparable, Sendable, CustomStringConvertible {
 
 /// Tubing calibration: volume delivered per rotor revolution.
 public struct TubingCalibration: Hashable, Sendable, CustomStringConvertible {
+    /// Millilitres delivered per rotor revolution (depends on the tubing's bore).
     public var millilitersPerRevolution: Double
+    /// A calibration of `millilitersPerRevolution` mL per revolution.
     public init(millilitersPerRevolution: Double) { self.millilitersPerRevolution = millilitersPerRevolution }
     public var description: String { "\(formatted(millilitersPerRevolution, 3)) mL/rev" }
 
@@ -64,8 +83,11 @@ public struct TubingCalibration: Hashable, Sendable, CustomStringConvertible {
 
 /// A concentration in parts per million (blood-leak detector: haemoglobin equivalent).
 public struct Concentration: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in ppm.
     public var partsPerMillion: Double
+    /// A concentration of `partsPerMillion` ppm.
     public init(partsPerMillion: Double) { self.partsPerMillion = partsPerMillion }
+    /// A concentration of `value` ppm.
     public static func ppm(_ value: Double) -> Concentration { Concentration(partsPerMillion: value) }
     public static func < (a: Concentration, b: Concentration) -> Bool { a.partsPerMillion < b.partsPerMillion }
     public var description: String { "\(formatted(partsPerMillion, 0)) ppm" }
@@ -73,7 +95,9 @@ public struct Concentration: Hashable, Comparable, Sendable, CustomStringConvert
 
 /// A fraction of full scale, in percent (heater output power).
 public struct Percentage: Hashable, Comparable, Sendable, CustomStringConvertible {
+    /// The value in percent of full scale (0-100).
     public var percent: Double
+    /// A fraction of `percent` % of full scale.
     public init(percent: Double) { self.percent = percent }
     public static func < (a: Percentage, b: Percentage) -> Bool { a.percent < b.percent }
     public var description: String { "\(formatted(percent, 1)) %" }

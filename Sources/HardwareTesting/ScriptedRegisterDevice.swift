@@ -8,7 +8,9 @@ import Synchronization
 public final class ScriptedRegisterDevice: RegisterDevice {
     /// One expected transaction and its scripted outcome.
     public enum Expectation: Sendable, CustomStringConvertible {
+        /// A read of `count` registers of a table from `address`, answered with `reply`.
         case read(RegisterTable, address: UInt16, count: Int, reply: Result<[UInt16], ScriptedFault>)
+        /// A write of `values` from `address`, answered with `reply`.
         case write(address: UInt16, values: [UInt16], reply: Result<Void, ScriptedFault>)
 
         public var description: String {
@@ -22,6 +24,7 @@ public final class ScriptedRegisterDevice: RegisterDevice {
     public let deviceDescription: String
     private let script: Mutex<[Expectation]>
 
+    /// A fake named `description` in messages, expecting `expectations` in order.
     public init(_ description: String = "scripted unit 1", _ expectations: [Expectation] = []) {
         deviceDescription = description
         script = Mutex(expectations)
@@ -80,7 +83,9 @@ public final class ScriptedRegisterDevice: RegisterDevice {
 /// A scripted failure, carrying the kind the driver must surface.
 public struct ScriptedFault: HardwareError, Equatable, Sendable, CustomStringConvertible {
     public var kind: HardwareErrorKind
+    /// What the fake says happened.
     public var detail: String
+    /// A failure of `kind`, described as `detail`.
     public init(_ kind: HardwareErrorKind, _ detail: String = "scripted") {
         self.kind = kind
         self.detail = detail
@@ -90,6 +95,7 @@ public struct ScriptedFault: HardwareError, Equatable, Sendable, CustomStringCon
 
 /// The fake was driven differently from its script.
 public struct ScriptMismatch: Error, CustomStringConvertible {
+    /// The expected and the actual transaction, in words.
     public var message: String
     public var description: String { message }
 }

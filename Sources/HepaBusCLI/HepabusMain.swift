@@ -7,6 +7,7 @@ import Modbus
 /// technicians' scripts rely on: 0 success, 1 the device or line failed,
 /// 2 usage error. Never a stack trace.
 public enum HepabusMain {
+    /// Parses `arguments` (the process's when nil), runs the command and exits with its status.
     public static func run(_ arguments: [String]? = nil) async -> Never {
         // A closed pipe (`hepabus read … | head`) must end us quietly, not kill us with SIGPIPE.
         signal(SIGPIPE, SIG_IGN)

@@ -15,7 +15,7 @@ import Synchronization
 ///
 /// **Crash recovery.** Opening the file reads it back and checks every record's framing and
 /// checksum. A last record cut short by a crash (a *torn tail*: the start of a record with no
-/// line end, see ``RecordFormat/isTornRecord(_:from:requiringHeader:)``) was never reported, so
+/// line end, see `RecordFormat.isTornRecord(_:from:requiringHeader:)`) was never reported, so
 /// it is truncated away, the cut is journalled (a ``JournalEntry/Kind/journalRepair`` entry
 /// naming its offset, size and why) and the sequence continues after the last intact record.
 /// A *complete* record that does not check, last or not, is

@@ -2,11 +2,16 @@ import Serial
 
 /// What a Modbus transaction was, for error messages that name it.
 public struct ModbusOperation: Hashable, Sendable, CustomStringConvertible {
+    /// The unit addressed.
     public var unit: UInt8
+    /// The function code.
     public var function: ModbusFunction
+    /// The first address, when the function has one.
     public var address: UInt16?
+    /// How many coils or registers, when the function has a count.
     public var count: Int?
 
+    /// An operation of `function` on `unit`, at `address` for `count` entries where they apply.
     public init(unit: UInt8, function: ModbusFunction, address: UInt16? = nil, count: Int? = nil) {
         self.unit = unit
         self.function = function

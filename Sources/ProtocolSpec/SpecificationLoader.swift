@@ -25,11 +25,20 @@ public enum SpecificationLoader {
 
     static func displayName(_ url: URL) -> String { "firmware-protocols/" + url.lastPathComponent }
 
+    /// Reads and checks common.yaml at `url`.
+    ///
+    /// - Throws: `YAMLError` naming the file, line, column and key of what is wrong (an unknown
+    ///   key, a wrong type, overlapping registers, a range that does not fit its type…). A file that cannot
+    ///   be read throws its reading error.
     public static func loadCommon(url: URL) throws -> CommonBlocks {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try parseCommon(text, file: displayName(url))
     }
 
+    /// Checks common.yaml's `text`; `file` names it in messages.
+    ///
+    /// - Throws: `YAMLError` naming the file, line, column and key of what is wrong (an unknown
+    ///   key, a wrong type, overlapping registers, a range that does not fit its type…).
     public static func parseCommon(_ text: String, file: String) throws -> CommonBlocks {
         let root = try NodeReader.root(text, file: file, context: "the file")
         let fields = try root.mapping(allowed: ["blocks"])
@@ -50,11 +59,21 @@ public enum SpecificationLoader {
         return CommonBlocks(blocks: blocks)
     }
 
+    /// Reads and checks one family's specification at `url`, whose blocks come from `common`.
+    ///
+    /// - Throws: `YAMLError` naming the file, line, column and key of what is wrong (an unknown
+    ///   key, a wrong type, overlapping registers, a range that does not fit its type…).
+    ///   A file that cannot be read throws its reading error.
     public static func loadFamily(url: URL, common: CommonBlocks) throws -> ProtocolSpecification {
         let text = try String(contentsOf: url, encoding: .utf8)
         return try parseFamily(text, file: displayName(url), common: common)
     }
 
+    /// Checks one family's specification `text`, whose blocks come from `common`; `file` names it
+    /// in messages.
+    ///
+    /// - Throws: `YAMLError` naming the file, line, column and key of what is wrong (an unknown
+    ///   key, a wrong type, overlapping registers, a range that does not fit its type…).
     public static func parseFamily(_ text: String, file: String, common: CommonBlocks) throws -> ProtocolSpecification {
         let root = try NodeReader.root(text, file: file, context: "the family")
         let fields = try root.mapping(allowed: ["family", "familyCode", "protocolVersion", "title", "description", "blocks", "safeState", "registers"])

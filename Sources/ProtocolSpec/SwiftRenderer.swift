@@ -53,6 +53,11 @@ public enum SwiftRenderer {
         for r in registers {
             out += "\n"
             var doc = r.description
+            if doc.isEmpty {
+                // Every public symbol has a doc comment: a register the YAML does not describe says where it is.
+                let bits = r.bits.isEmpty ? "" : " (``\(typeName(r.name))``)"
+                doc = "The `\(r.name)` register: \(r.table.rawValue) register \(hex(r.address)), \(r.type.rawValue)\(bits), access \(r.access.rawValue)."
+            }
             if let unit = r.unit { doc += (doc.isEmpty ? "" : " ") + "Unit: \(unit)" + (r.scale != 1 ? " (raw × \(r.scale))." : ".") }
             out += docComment(doc, indent: "    ")
             out += "    public static let \(r.name) = \(definition(r))\n"
@@ -102,9 +107,13 @@ public enum SwiftRenderer {
         out += docComment("\(f.title) (\(f.sourceFile)). " + f.description, indent: "")
         if let safe = f.safeState { out += docComment("Safe state on a lapsed watchdog: \(safe)", indent: "") }
         out += "public enum \(typeName(f.family))Protocol {\n"
+        out += "    /// The family's name, as circuit files and the simulator's manifest write it.\n"
         out += "    public static let family = \"\(f.family)\"\n"
+        out += "    /// The code the identity block's familyCode register reads on this family's devices.\n"
         out += "    public static let familyCode: UInt16 = \(f.familyCode)\n"
+        out += "    /// The register-set version (major in the high byte, minor in the low byte).\n"
         out += "    public static let protocolVersion: UInt16 = \(hex(f.protocolVersion))\n"
+        out += "    /// The common blocks (firmware-protocols/common.yaml) the family carries.\n"
         out += "    public static let blocks: [String] = [\(f.blocks.map { "\"\($0)\"" }.joined(separator: ", "))]\n"
         out += renderRegisters(f.registers)
         out += "\n    /// This family, for code that works with any family.\n"
@@ -118,6 +127,7 @@ public enum SwiftRenderer {
         var out = header + "\n"
         out += "/// Every device family of firmware-protocols/, by family code.\n"
         out += "public enum FamilyCatalog {\n"
+        out += "    /// Every family, by ascending family code.\n"
         out += "    public static let families: [FamilyProtocol] = [\n"
         out += families.sorted { $0.familyCode < $1.familyCode }.map { "        \(typeName($0.family))Protocol.description," }.joined(separator: "\n") + "\n"
         out += "    ]\n\n"

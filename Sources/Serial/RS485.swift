@@ -4,6 +4,7 @@ import Glibc
 /// The kernel's RS-485 mode for UARTs that drive the transceiver's direction
 /// pin themselves (`struct serial_rs485`).
 public struct RS485Configuration: Hashable, Sendable {
+    /// RS-485 mode on (`SER_RS485_ENABLED`).
     public var enabled: Bool
     /// RTS level while sending (true = logical high).
     public var rtsOnSend: Bool
@@ -11,9 +12,13 @@ public struct RS485Configuration: Hashable, Sendable {
     public var rtsAfterSend: Bool
     /// Keep the receiver on while transmitting (echo).
     public var receiveDuringTransmit: Bool
+    /// Delay between asserting RTS and sending, ms (`delay_rts_before_send`).
     public var delayBeforeSendMilliseconds: UInt32
+    /// Delay between the end of sending and releasing RTS, ms (`delay_rts_after_send`).
     public var delayAfterSendMilliseconds: UInt32
 
+    /// A configuration, by default: RS-485 on, RTS high while sending and low after, no echo,
+    /// no delays.
     public init(enabled: Bool = true, rtsOnSend: Bool = true, rtsAfterSend: Bool = false,
                 receiveDuringTransmit: Bool = false, delayBeforeSendMilliseconds: UInt32 = 0,
                 delayAfterSendMilliseconds: UInt32 = 0) {
@@ -30,7 +35,9 @@ public struct RS485Configuration: Hashable, Sendable {
 /// the adapter has no kernel RS-485 support (USB adapters usually switch
 /// direction in hardware, and ptys have no direction at all).
 public enum RS485Support: Equatable, Sendable {
+    /// The driver applied (or reports) this configuration.
     case configured(RS485Configuration)
+    /// The driver has no kernel RS-485 support (`TIOCSRS485` refused), with why.
     case notSupportedByDriver(reason: String)
 }
 

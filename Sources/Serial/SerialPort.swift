@@ -170,7 +170,10 @@ public final class SerialPort {
     }
 
     /// Which buffers ``flush(_:)`` discards.
-    public enum FlushQueue: Sendable { case input, output, both }
+    public enum FlushQueue: Sendable {
+        /// Received, unread input (`TCIFLUSH`), output (`TCOFLUSH`), or both (`TCIOFLUSH`).
+        case input, output, both
+    }
 
     /// Discards unread input and/or unsent output. Wraps tcflush(3).
     public func flush(_ queue: FlushQueue = .both) throws(SerialError) {

@@ -9,9 +9,14 @@ import Glibc
 /// Wraps open(2) and flock(2) `LOCK_EX | LOCK_NB` on a descriptor of our own;
 /// the lock lasts as long as this value.
 public final class SerialPortLock {
+    /// The port claimed.
     public let path: String
     private var fd: Int32
 
+    /// Claims `path`: opens it and takes the lock.
+    ///
+    /// - Throws: ``SerialError/portBusy(path:)`` when another claimant holds it; an opening error
+    ///   when the path cannot be opened; ``SerialError/notATerminal(path:)`` when it is no terminal.
     public init(path: String) throws(SerialError) {
         self.path = path
         let fd = retryingOnInterrupt { open(path, O_RDWR | O_NOCTTY | O_NONBLOCK | O_CLOEXEC) }

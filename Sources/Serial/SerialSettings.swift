@@ -29,6 +29,7 @@ public struct BaudRate: RawRepresentable, Hashable, Sendable, CustomStringConver
 
 /// Parity bit. Modbus RTU's default is even.
 public enum Parity: String, Sendable, CaseIterable, CustomStringConvertible {
+    /// No parity bit, even parity (`PARENB`), odd parity (`PARENB | PARODD`).
     case none, even, odd
     /// libmodbus's letter for it ('N', 'E', 'O').
     public var letter: Character {
@@ -43,21 +44,28 @@ public enum Parity: String, Sendable, CaseIterable, CustomStringConvertible {
 
 /// Data bits per character (termios CSIZE).
 public enum DataBits: Int, Sendable, CaseIterable {
+    /// 5 to 8 data bits (`CS5` … `CS8`); Modbus RTU uses 8.
     case five = 5, six = 6, seven = 7, eight = 8
 }
 
 /// Stop bits per character (termios CSTOPB).
 public enum StopBits: Int, Sendable, CaseIterable {
+    /// One stop bit, or two (`CSTOPB`).
     case one = 1, two = 2
 }
 
 /// A complete, typed line configuration: always raw mode, no flow control.
 public struct SerialSettings: Hashable, Sendable, CustomStringConvertible {
+    /// Bits per second.
     public var baudRate: BaudRate
+    /// The parity bit.
     public var parity: Parity
+    /// Data bits per character.
     public var dataBits: DataBits
+    /// Stop bits per character.
     public var stopBits: StopBits
 
+    /// Settings, by default 115200 8N1.
     public init(baudRate: BaudRate = 115200, parity: Parity = .none, dataBits: DataBits = .eight, stopBits: StopBits = .one) {
         self.baudRate = baudRate
         self.parity = parity

@@ -4,10 +4,14 @@ public import Yams
 /// Strict reading of a YAML mapping: every key must be known, every value of
 /// the right type, and every complaint names the file, line, column and key.
 public struct NodeReader {
+    /// The file read, as messages name it.
     public let file: String
+    /// The node being read.
     public let node: Node
+    /// What the node is, for messages ("the circuit", "bus 'blood'").
     public let context: String
 
+    /// A reader of `node` of `file`, called `context` in messages.
     public init(file: String, node: Node, context: String) {
         self.file = file
         self.node = node
@@ -67,6 +71,7 @@ public struct NodeReader {
         }
     }
 
+    /// An error saying `message` at `node`'s place (this reader's node if nil), to throw.
     public func fail(_ message: String, at node: Node? = nil) -> YAMLError {
         let mark = (node ?? self.node).mark
         return YAMLError(file: file, line: mark?.line ?? 0, column: mark?.column ?? 0, message: message)
@@ -93,13 +98,20 @@ public struct NodeReader {
         return mapping.first { if case .scalar(let s) = $0.key { return s.string == key } else { return false } }?.value
     }
 
+    /// A reader of `node` in the same file, called `context`.
     public func child(_ node: Node, _ context: String) -> NodeReader { NodeReader(file: file, node: node, context: context) }
 
+    /// `key`'s value in `fields`.
+    ///
+    /// - Throws: ``YAMLError`` "missing key" when it is absent.
     public func required(_ fields: [String: Node], _ key: String) throws -> Node {
         guard let value = fields[key] else { throw fail("missing key '\(key)' in \(context)") }
         return value
     }
 
+    /// `node` as text, trimmed.
+    ///
+    /// - Throws: ``YAMLError`` when it is not a scalar.
     public func string(_ node: Node, key: String) throws -> String {
         guard case .scalar(let scalar) = node else { throw fail("'\(key)' in \(context) must be text", at: node) }
         return scalar.string.trimmingCharacters(in: .whitespacesAndNewlines)
@@ -165,11 +177,17 @@ public struct NodeReader {
         return !t.isEmpty && t.allSatisfy(\.isASCII) && t.allSatisfy(\.isNumber)
     }
 
+    /// `node`'s items.
+    ///
+    /// - Throws: ``YAMLError`` when it is not a list.
     public func sequence(_ node: Node, key: String) throws -> [Node] {
         guard case .sequence(let sequence) = node else { throw fail("'\(key)' in \(context) must be a list", at: node) }
         return Array(sequence)
     }
 
+    /// `node` as one of `T`'s cases, by raw value.
+    ///
+    /// - Throws: ``YAMLError`` naming the value and every case allowed.
     public func oneOf<T: RawRepresentable & CaseIterable>(_ node: Node, key: String, as: T.Type) throws -> T where T.RawValue == String {
         let text = try string(node, key: key)
         guard let value = T(rawValue: text) else {
@@ -178,6 +196,7 @@ public struct NodeReader {
         return value
     }
 
+    /// A decimal or 0x-hex whole number (optionally negative) that fits an `Int`; nil otherwise.
     public static func parseInteger(_ text: String) -> Int? {
         let t = text.trimmingCharacters(in: .whitespaces)
         if t.hasPrefix("0x") || t.hasPrefix("0X") { return Int(t.dropFirst(2), radix: 16) }

@@ -19,7 +19,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads status, air event count and last bubble volume in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for undefined status bits or an
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for undefined status bits or an
     ///   implausible bubble volume; the transport's kind if the transaction fails.
     public func read() async throws(DeviceError) -> AirDetectorReading {
         let registers = [AirDetectorProtocol.status, AirDetectorProtocol.airEventCount, AirDetectorProtocol.lastBubbleVolume]
@@ -33,7 +33,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
     /// Asks the clamp to open: writes the control word as `clampOpen`. Confirm with
     /// ``AirDetectorReading/clampPosition``; the clamp stays open only while the watchdog is fed.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func openClamp() async throws(DeviceError) {
         let word: AirDetectorProtocol.ControlWord = [.clampOpen]
         try await device.write(AirDetectorProtocol.controlWord, [word.rawValue], during: "opening the clamp")
@@ -41,7 +41,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Closes the clamp: writes the control word as zero.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func closeClamp() async throws(DeviceError) {
         let word: AirDetectorProtocol.ControlWord = []
         try await device.write(AirDetectorProtocol.controlWord, [word.rawValue], during: "closing the clamp")
@@ -50,7 +50,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
     /// Sets the smallest bubble volume that counts as air (holding 0x0201, whole µL,
     /// 1…5000 µL; rounded to the nearest µL).
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 1…5000 µL;
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 1…5000 µL;
     ///   the transport's kind otherwise.
     public func setSensitivity(_ smallestBubble: Volume) async throws(DeviceError) {
         try await device.write(AirDetectorProtocol.sensitivity,
@@ -60,7 +60,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads the smallest bubble volume that counts as air.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 1…5000 µL, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 1…5000 µL, or the transport's kind.
     public func readSensitivity() async throws(DeviceError) -> Volume {
         let microliters = try await device.readValue(AirDetectorProtocol.sensitivity, during: "reading the air sensitivity")
         return .mL(microliters / Self.microlitersPerMilliliter)
@@ -68,7 +68,7 @@ public struct AirDetectorDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Clears the air alarm latch (if no air is present) and the watchdog latch (command 0x5555).
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func faultReset() async throws(DeviceError) {
         try await device.write(AirDetectorProtocol.command, [AirDetectorProtocol.CommandValue.faultReset.rawValue],
                                during: "resetting air detector faults")

@@ -24,7 +24,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// A driver for the pump at `address` on `device`.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` for an address outside the
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` for an address outside the
     ///   specification's 1…8 or a timeout that is not positive.
     public init(device: Device, address: Int, replyTimeout: Duration = AsciiPumpLineProtocol.replyTimeout) throws(DeviceError) {
         guard Spec.addresses.contains(address) else {
@@ -47,7 +47,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
     /// Sets the speed set-point (`SP`), rounded to the 0.1 rpm resolution; returns the
     /// speed actually commanded, so the tachometer can be verified against it.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent for a speed outside
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent for a speed outside
     ///   0…400 rpm or not finite; otherwise as every command.
     @discardableResult
     public func setSpeed(_ speed: RotationalSpeed) async throws(DeviceError) -> RotationalSpeed {
@@ -60,7 +60,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
     /// Sets the speed that delivers `flow` through tubing of `calibration`
     /// (speed = flow ÷ mL per revolution), as ``setSpeed(_:)``; returns the speed commanded.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent for a calibration
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent for a calibration
     ///   outside the specification's 100…20 000 µL/rev, a flow that is negative or not
     ///   finite, or one that needs a speed outside 0…400 rpm.
     @discardableResult
@@ -79,7 +79,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Starts the rotor in the set direction at the set speed (`GO`); also feeds the watchdog.
     ///
-    /// - Throws: ``DeviceError`` `.deviceFault` when the door is open or a fault is latched
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.deviceFault` when the door is open or a fault is latched
     ///   (the reason named); otherwise as every command.
     public func start() async throws(DeviceError) {
         try await perform(.start, during: "starting the pump")
@@ -87,21 +87,21 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Stops the rotor at once (`ST`): the safety command, accepted in every state.
     ///
-    /// - Throws: ``DeviceError`` as every command.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` as every command.
     public func stop() async throws(DeviceError) {
         try await perform(.stop, during: "stopping the pump")
     }
 
     /// Sets the direction of rotation (`SD`); only while stopped.
     ///
-    /// - Throws: ``DeviceError`` `.deviceRefused` (notWhileRunning) while the rotor runs.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.deviceRefused` (notWhileRunning) while the rotor runs.
     public func setDirection(_ direction: AsciiPumpLineProtocol.Direction) async throws(DeviceError) {
         try await perform(.setDirection, argument: direction.rawValue, during: "setting the direction to \(direction)")
     }
 
     /// Reads the pump's state in one line (`RS`).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for a field outside the specification
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for a field outside the specification
     ///   (a speed above 440 rpm, an undefined fault bit…); otherwise as every command.
     ///   Fault flags and an open door are returned, not thrown.
     public func readStatus() async throws(DeviceError) -> AsciiPumpStatus {
@@ -123,7 +123,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
     /// Sets the tubing calibration (`SC`), rounded to whole µL per revolution; only while
     /// stopped. Returns the calibration actually set.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 0.1…20 mL/rev;
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 0.1…20 mL/rev;
     ///   `.deviceRefused` (notWhileRunning) while the rotor runs.
     @discardableResult
     public func setCalibration(_ calibration: TubingCalibration) async throws(DeviceError) -> TubingCalibration {
@@ -135,7 +135,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Reads the tubing calibration (`RC`).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 100…20 000 µL/rev.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 100…20 000 µL/rev.
     public func readCalibration() async throws(DeviceError) -> TubingCalibration {
         let operation = "reading the tubing calibration"
         let f = try await value(.readCalibration, during: operation)
@@ -145,7 +145,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Reads the volume delivered since the last volume reset (`RV`).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 0…9 999 999.9 mL.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 0…9 999 999.9 mL.
     public func readDeliveredVolume() async throws(DeviceError) -> Volume {
         let operation = "reading the delivered volume"
         let f = try await value(.readVolume, during: operation)
@@ -154,7 +154,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Sets the delivered volume to zero (`ZV`).
     ///
-    /// - Throws: ``DeviceError`` as every command.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` as every command.
     public func resetDeliveredVolume() async throws(DeviceError) {
         try await perform(.resetVolume, during: "resetting the delivered volume")
     }
@@ -164,14 +164,14 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
     /// Feeds the pump's watchdog (`HB`). While the rotor runs, send it at least once per
     /// watchdog timeout, or the pump stops by itself and latches `watchdogExpired`.
     ///
-    /// - Throws: ``DeviceError`` as every command.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` as every command.
     public func heartbeat() async throws(DeviceError) {
         try await perform(.heartbeat, during: "feeding the watchdog")
     }
 
     /// Sets the watchdog timeout (`SW`), rounded to whole milliseconds; returns the timeout set.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 100…10 000 ms.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 100…10 000 ms.
     @discardableResult
     public func setWatchdogTimeout(_ timeout: Duration) async throws(DeviceError) -> Duration {
         let operation = "setting the watchdog timeout to \(timeout)"
@@ -184,7 +184,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Reads the watchdog timeout (`RW`).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 100…10 000 ms.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 100…10 000 ms.
     public func readWatchdogTimeout() async throws(DeviceError) -> Duration {
         let operation = "reading the watchdog timeout"
         let f = try await value(.readWatchdogTimeout, during: operation)
@@ -193,7 +193,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Clears the latched fault flags (`FR`); the rotor stays stopped until the next start.
     ///
-    /// - Throws: ``DeviceError`` as every command.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` as every command.
     public func resetFaults() async throws(DeviceError) {
         try await perform(.resetFaults, during: "resetting faults")
     }
@@ -202,7 +202,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
 
     /// Reads who the pump says it is (`ID`).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for a malformed field.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for a malformed field.
     public func readIdentity() async throws(DeviceError) -> AsciiPumpIdentity {
         let operation = "reading the identity"
         let f = try await value(.readIdentity, during: operation)
@@ -220,7 +220,7 @@ public struct AsciiPumpDriver<Device: LineDevice>: Sendable {
     /// driver's, and, when given, the serial number must be the expected one (a replaced
     /// or swapped pump is caught before it is used).
     ///
-    /// - Throws: ``DeviceError`` `.identityMismatch`; otherwise as ``readIdentity()``.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.identityMismatch`; otherwise as ``readIdentity()``.
     @discardableResult
     public func identify(serialNumber: String? = nil) async throws(DeviceError) -> AsciiPumpIdentity {
         let identity = try await readIdentity()

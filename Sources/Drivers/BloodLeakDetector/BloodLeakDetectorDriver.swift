@@ -26,7 +26,7 @@ public struct BloodLeakDetectorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads concentration and status in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.deviceFault` or `.implausibleValue` as the type's
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.deviceFault` or `.implausibleValue` as the type's
     ///   documentation lists; the transport's kind if the transaction fails.
     public func read() async throws(DeviceError) -> BloodLeakReading {
         let block = try await device.readSpan([BloodLeakDetectorProtocol.haemoglobin, BloodLeakDetectorProtocol.status],
@@ -40,7 +40,7 @@ public struct BloodLeakDetectorDriver<Device: RegisterDevice>: DeviceDriver {
     /// Sets the device's own threshold for `leakDetected` (holding 0x0200): 50…500 ppm
     /// in 10 ppm steps, exactly (a threshold is not rounded on the caller's behalf).
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 50…500 ppm
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 50…500 ppm
     ///   or off the 10 ppm step; the transport's kind otherwise.
     public func setAlarmThreshold(_ threshold: Concentration) async throws(DeviceError) {
         let operation = "setting the blood-leak alarm threshold to \(quantity(threshold.partsPerMillion, "ppm"))"
@@ -54,7 +54,7 @@ public struct BloodLeakDetectorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads the device's own alarm threshold.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 50…500 ppm or off the 10 ppm
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 50…500 ppm or off the 10 ppm
     ///   step; the transport's kind otherwise.
     public func readAlarmThreshold() async throws(DeviceError) -> Concentration {
         let operation = "reading the blood-leak alarm threshold"

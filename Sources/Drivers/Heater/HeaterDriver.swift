@@ -28,7 +28,7 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads status, output power and both temperatures in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for undefined status bits or an
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for undefined status bits or an
     ///   implausible output power; the transport's kind if the transaction fails.
     public func read() async throws(DeviceError) -> HeaterReading {
         let registers = [HeaterProtocol.status, HeaterProtocol.outputPower,
@@ -47,7 +47,7 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Lets the controller heat toward its set-point: writes the control word as `enable`.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func enable() async throws(DeviceError) {
         let word: HeaterProtocol.ControlWord = [.enable]
         try await device.write(HeaterProtocol.controlWord, [word.rawValue], during: "enabling the heater")
@@ -55,7 +55,7 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Switches the output off: writes the control word as zero.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func disable() async throws(DeviceError) {
         let word: HeaterProtocol.ControlWord = []
         try await device.write(HeaterProtocol.controlWord, [word.rawValue], during: "disabling the heater")
@@ -63,7 +63,7 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Sets the plasma temperature set-point (holding 0x0201, 0.01 °C resolution, 30…40 °C).
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 30…40 °C;
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 30…40 °C;
     ///   the transport's kind otherwise.
     public func setSetpoint(_ temperature: Temperature) async throws(DeviceError) {
         try await device.write(HeaterProtocol.setpoint, value: temperature.degreesCelsius,
@@ -73,7 +73,7 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
     /// Sets the element temperature at which the built-in cut-out trips
     /// (holding 0x0202, 0.01 °C resolution, 40…48 °C).
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 40…48 °C;
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 40…48 °C;
     ///   the transport's kind otherwise.
     public func setCutout(_ temperature: Temperature) async throws(DeviceError) {
         try await device.write(HeaterProtocol.cutoutTemperature, value: temperature.degreesCelsius,
@@ -82,21 +82,21 @@ public struct HeaterDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads the plasma temperature set-point the heater holds.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 30…40 °C, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 30…40 °C, or the transport's kind.
     public func readSetpoint() async throws(DeviceError) -> Temperature {
         .celsius(try await device.readValue(HeaterProtocol.setpoint, during: "reading the heater set-point"))
     }
 
     /// Reads the cut-out temperature the heater holds, so a self-test can confirm it.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 40…48 °C, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 40…48 °C, or the transport's kind.
     public func readCutout() async throws(DeviceError) -> Temperature {
         .celsius(try await device.readValue(HeaterProtocol.cutoutTemperature, during: "reading the heater cut-out"))
     }
 
     /// Clears the cut-out and watchdog latches if their causes have gone (command 0x5555).
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func faultReset() async throws(DeviceError) {
         try await device.write(HeaterProtocol.command, [HeaterProtocol.CommandValue.faultReset.rawValue],
                                during: "resetting heater faults")

@@ -25,7 +25,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads status, measured speed, flow and delivered volume in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for undefined status bits or a value
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for undefined status bits or a value
     ///   outside its specified range; the transport's kind if the transaction fails.
     ///   Fault bits are returned in the reading, not thrown (see ``PumpReading``).
     public func read() async throws(DeviceError) -> PumpReading {
@@ -40,7 +40,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
     /// Runs the rotor in `direction`: writes the control word with `run` set and
     /// `reverse` stated explicitly.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind (`.deviceRefused` if the pump refuses).
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind (`.deviceRefused` if the pump refuses).
     public func run(direction: PumpDirection) async throws(DeviceError) {
         let word: PeristalticPumpProtocol.ControlWord = direction == .reverse ? [.run, .reverse] : [.run]
         try await device.write(PeristalticPumpProtocol.controlWord, [word.rawValue], during: "running the pump \(direction)")
@@ -48,7 +48,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Stops the rotor: writes the control word as zero (run and reverse both cleared).
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func stop() async throws(DeviceError) {
         let word: PeristalticPumpProtocol.ControlWord = []
         try await device.write(PeristalticPumpProtocol.controlWord, [word.rawValue], during: "stopping the pump")
@@ -59,7 +59,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
     /// commanded is returned so the caller can verify the tachometer against it.
     /// The pump itself refuses speeds above its ``readMaxSpeed()`` (`.deviceRefused`).
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent for a speed outside
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent for a speed outside
     ///   0…600 rpm or not finite; the transport's kind otherwise.
     @discardableResult
     public func setSpeed(_ speed: RotationalSpeed) async throws(DeviceError) -> RotationalSpeed {
@@ -70,7 +70,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
     /// (speed = flow ÷ mL per revolution), then as ``setSpeed(_:)``.
     /// Returns the speed actually commanded.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent if the calibration is
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent if the calibration is
     ///   outside the specification's 0.1…20 mL/rev, or the flow is negative, not finite,
     ///   or needs a speed outside 0…600 rpm; the transport's kind otherwise.
     @discardableResult
@@ -95,7 +95,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads the tubing calibration the pump uses for its flow (holding 0x0202, µL/rev).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 100…20 000 µL/rev, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 100…20 000 µL/rev, or the transport's kind.
     public func readCalibration() async throws(DeviceError) -> TubingCalibration {
         let microliters = try await device.readValue(PeristalticPumpProtocol.tubingCalibration, during: "reading the tubing calibration")
         return TubingCalibration(millilitersPerRevolution: microliters / Self.microlitersPerMilliliter)
@@ -103,7 +103,7 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Writes the tubing calibration (holding 0x0202), rounded to whole µL per revolution.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent outside 0.1…20 mL/rev;
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent outside 0.1…20 mL/rev;
     ///   the transport's kind otherwise.
     public func writeCalibration(_ calibration: TubingCalibration) async throws(DeviceError) {
         try await device.write(PeristalticPumpProtocol.tubingCalibration,
@@ -113,21 +113,21 @@ public struct PeristalticPumpDriver<Device: RegisterDevice>: WatchdogDriver {
 
     /// Reads the highest speed set-point the pump accepts (holding 0x0203).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside the specified 1…600 rpm, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside the specified 1…600 rpm, or the transport's kind.
     public func readMaxSpeed() async throws(DeviceError) -> RotationalSpeed {
         .rpm(try await device.readValue(PeristalticPumpProtocol.maxSpeed, during: "reading the maximum speed"))
     }
 
     /// Clears latched fault bits whose cause has gone (command 0x5555).
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func faultReset() async throws(DeviceError) {
         try await send(.faultReset, during: "resetting pump faults")
     }
 
     /// Zeroes the delivered volume (command 0xA5A5).
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func resetVolume() async throws(DeviceError) {
         try await send(.volumeReset, during: "resetting the delivered volume")
     }

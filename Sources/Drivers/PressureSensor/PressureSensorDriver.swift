@@ -23,7 +23,7 @@ public struct PressureSensorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads pressure and status in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.deviceFault` or `.implausibleValue` as the type's
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.deviceFault` or `.implausibleValue` as the type's
     ///   documentation lists; the transport's kind if the transaction fails.
     public func read() async throws(DeviceError) -> PressureReading {
         let block = try await device.readSpan([PressureSensorProtocol.pressure, PressureSensorProtocol.status],
@@ -42,7 +42,7 @@ public struct PressureSensorDriver<Device: RegisterDevice>: DeviceDriver {
     /// Takes the present reading as zero (command 0x5A5A). The sensor must be open to
     /// atmosphere; the sensor refuses (`.deviceRefused`) if it is more than 50 mmHg off.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func zero() async throws(DeviceError) {
         try await device.write(PressureSensorProtocol.command, [PressureSensorProtocol.CommandValue.zeroNow.rawValue],
                                during: "zeroing the pressure sensor")
@@ -50,7 +50,7 @@ public struct PressureSensorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads the element's measuring range (input 0x0202…0x0203) in one transaction.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` if a bound is outside its specified
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` if a bound is outside its specified
     ///   range (minimum −700…0, maximum 0…700 mmHg) or the range is empty (minimum not
     ///   below maximum); the transport's kind otherwise.
     public func readRange() async throws(DeviceError) -> ClosedRange<Pressure> {
@@ -67,7 +67,7 @@ public struct PressureSensorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads the zero offset the firmware subtracts (holding 0x0200).
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside ±50 mmHg, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside ±50 mmHg, or the transport's kind.
     public func readZeroOffset() async throws(DeviceError) -> Pressure {
         .mmHg(try await device.readValue(PressureSensorProtocol.zeroOffset, during: "reading the zero offset"))
     }

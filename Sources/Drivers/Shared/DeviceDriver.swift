@@ -17,7 +17,7 @@ extension DeviceDriver {
     /// protocol's major version and, when given, this serial number.
     /// The same check as `RegisterDevice.readIdentity(expecting:serialNumber:)`.
     ///
-    /// - Throws: ``DeviceError`` `.identityMismatch`, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.identityMismatch`, or the transport's kind.
     public func identify(serialNumber: UInt32? = nil) async throws(DeviceError) -> DeviceIdentity {
         try await device.readIdentity(expecting: Self.family, serialNumber: serialNumber)
     }

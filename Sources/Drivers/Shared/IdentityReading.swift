@@ -12,7 +12,7 @@ extension RegisterDevice {
     /// - Parameters:
     ///   - family: the family the caller is about to drive (e.g. `PeristalticPumpProtocol.description`).
     ///   - serialNumber: the unit expected, when re-identifying a device after a reconnection.
-    /// - Throws: ``DeviceError`` `.identityMismatch` naming expected and actual; the
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.identityMismatch` naming expected and actual; the
     ///   transport's kind if the transaction fails; `.corruptFrame` for a short reply.
     public func readIdentity(expecting family: FamilyProtocol, serialNumber: UInt32? = nil) async throws(DeviceError) -> DeviceIdentity {
         let operation = "reading identity"

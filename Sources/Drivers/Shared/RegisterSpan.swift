@@ -106,7 +106,7 @@ extension RegisterDevice {
     /// Reads the registers in `registers` (all of one table) in ONE transaction over the
     /// contiguous block that covers them, and checks the reply has exactly that length.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent if the registers are
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent if the registers are
     ///   empty or span two tables; the transport's kind if the transaction fails;
     ///   `.corruptFrame` if the reply does not have the length asked for.
     func readSpan(_ registers: [RegisterDefinition], during operation: String) async throws(DeviceError) -> RegisterWords {

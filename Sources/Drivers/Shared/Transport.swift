@@ -9,7 +9,7 @@ import HardwareInterfaces
 // know whether the request reached the device.
 
 extension RegisterDevice {
-    /// Reads `count` registers in one transaction; every failure is a ``DeviceError``.
+    /// Reads `count` registers in one transaction; every failure is a ``/HardwareInterfaces/DeviceError``.
     func transactRead(_ table: RegisterTable, address: UInt16, count: Int,
                       during operation: String) async throws(DeviceError) -> [UInt16] {
         do {
@@ -19,7 +19,7 @@ extension RegisterDevice {
         }
     }
 
-    /// Writes contiguous holding registers in one transaction; every failure is a ``DeviceError``.
+    /// Writes contiguous holding registers in one transaction; every failure is a ``/HardwareInterfaces/DeviceError``.
     func transactWrite(address: UInt16, values: [UInt16], during operation: String) async throws(DeviceError) {
         do {
             try await writeRegisters(address: address, values: values)

@@ -10,7 +10,7 @@ extension WatchdogDriver {
     /// Writes `counter` to the heartbeat register (holding 0x0100), refreshing the
     /// device's watchdog. The host writes an incrementing counter.
     ///
-    /// - Throws: ``DeviceError`` with the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` with the transport's kind.
     public func feedWatchdog(counter: UInt16) async throws(DeviceError) {
         try await device.write(WatchdogBlock.hostHeartbeat, [counter], during: "feeding the watchdog")
     }
@@ -18,7 +18,7 @@ extension WatchdogDriver {
     /// Sets the time without a heartbeat after which the device goes to its safe state
     /// (holding 0x0101). The specification allows 100…10 000 ms in whole milliseconds.
     ///
-    /// - Throws: ``DeviceError`` `.invalidRequest` with nothing sent for a timeout outside
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.invalidRequest` with nothing sent for a timeout outside
     ///   the range or not a whole number of milliseconds (rounding a safety timeout
     ///   silently is not ours to do); the transport's kind otherwise.
     public func setWatchdogTimeout(_ timeout: Duration) async throws(DeviceError) {
@@ -36,7 +36,7 @@ extension WatchdogDriver {
     /// Reads the watchdog timeout the device holds (holding 0x0101), so a self-test can
     /// confirm the watchdog is armed as configured.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` outside 100…10 000 ms, or the transport's kind.
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` outside 100…10 000 ms, or the transport's kind.
     public func readWatchdogTimeout() async throws(DeviceError) -> Duration {
         let milliseconds = try await device.readValue(WatchdogBlock.watchdogTimeout, during: "reading the watchdog timeout")
         return .milliseconds(Int64(milliseconds))

@@ -25,7 +25,7 @@ public struct TemperatureSensorDriver<Device: RegisterDevice>: DeviceDriver {
 
     /// Reads both probes and the status in ONE transaction.
     ///
-    /// - Throws: ``DeviceError`` `.implausibleValue` for undefined status bits; the
+    /// - Throws: ``/HardwareInterfaces/DeviceError`` `.implausibleValue` for undefined status bits; the
     ///   transport's kind if the transaction fails. A faulty probe is a per-probe failure
     ///   in the reading, not a thrown error.
     public func read() async throws(DeviceError) -> TemperatureReading {

@@ -3,11 +3,16 @@
 /// Air detector with return-line clamp (firmware-protocols/air-detector.yaml). An ultrasonic bubble detector on the return line and the clamp below it, in one I/O module. The clamp is fail-safe: it is closed unless the host holds clampOpen set and feeds the watchdog, and it closes by itself on air detection. Position feedback reports where the clamp actually is.
 /// Safe state on a lapsed watchdog: Clamp closed.
 public enum AirDetectorProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "airDetector"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 5
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity", "watchdog"]
 
+    /// The `controlWord` register: holding register 0x0200, bits (``ControlWord``), access readWrite.
     public static let controlWord = RegisterDefinition(
         name: "controlWord", table: .holding, address: 0x0200, type: .bits,
         access: .readWrite, unit: nil, scale: 1.0, range: nil,
@@ -45,6 +50,7 @@ public enum AirDetectorProtocol {
         case faultReset = 0x5555
     }
 
+    /// The `status` register: input register 0x0200, bits (``Status``), access read.
     public static let status = RegisterDefinition(
         name: "status", table: .input, address: 0x0200, type: .bits,
         access: .read, unit: nil, scale: 1.0, range: nil,

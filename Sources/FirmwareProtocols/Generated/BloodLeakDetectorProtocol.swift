@@ -2,9 +2,13 @@
 
 /// Blood-leak detector (firmware-protocols/blood-leak-detector.yaml). An optical detector on the plasma line after the separator. It reports the haemoglobin-equivalent concentration; the interlock decides on the limit (SR-7).
 public enum BloodLeakDetectorProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "bloodLeakDetector"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 6
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity"]
 
     /// Haemoglobin-equivalent concentration. Unit: ppm.
@@ -13,6 +17,7 @@ public enum BloodLeakDetectorProtocol {
         access: .read, unit: "ppm", scale: 1.0, range: 0.0...5000.0,
         defaultValue: nil, sentinel: 0xFFFF)
 
+    /// The `status` register: input register 0x0201, bits (``Status``), access read.
     public static let status = RegisterDefinition(
         name: "status", table: .input, address: 0x0201, type: .bits,
         access: .read, unit: nil, scale: 1.0, range: nil,

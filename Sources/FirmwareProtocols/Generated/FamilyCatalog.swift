@@ -2,6 +2,7 @@
 
 /// Every device family of firmware-protocols/, by family code.
 public enum FamilyCatalog {
+    /// Every family, by ascending family code.
     public static let families: [FamilyProtocol] = [
         PeristalticPumpProtocol.description,
         PressureSensorProtocol.description,

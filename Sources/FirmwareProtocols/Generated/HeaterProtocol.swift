@@ -3,11 +3,16 @@
 /// Plasma heater controller (firmware-protocols/heater.yaml). Warms the plasma toward its set-point. Carries its own over-temperature cut-out on the element sensor: above the cut-out temperature the output is switched off and the cut-out latches until a fault reset with the element cooled below it.
 /// Safe state on a lapsed watchdog: Output off (enable cleared); the status says why.
 public enum HeaterProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "heater"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 4
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity", "watchdog"]
 
+    /// The `controlWord` register: holding register 0x0200, bits (``ControlWord``), access readWrite.
     public static let controlWord = RegisterDefinition(
         name: "controlWord", table: .holding, address: 0x0200, type: .bits,
         access: .readWrite, unit: nil, scale: 1.0, range: nil,
@@ -51,6 +56,7 @@ public enum HeaterProtocol {
         case faultReset = 0x5555
     }
 
+    /// The `status` register: input register 0x0200, bits (``Status``), access read.
     public static let status = RegisterDefinition(
         name: "status", table: .input, address: 0x0200, type: .bits,
         access: .read, unit: nil, scale: 1.0, range: nil,

@@ -3,9 +3,13 @@
 /// Peristaltic pump (firmware-protocols/peristaltic-pump.yaml). Blood, plasma and recirculation pumps. The speed set-point is in rpm; the tubing calibration (mL per revolution) turns it into a flow, which the pump reports as measured by its tachometer. The pump runs only while the run bit is set, the door is closed and the host watchdog is fed.
 /// Safe state on a lapsed watchdog: The rotor stops (run bit cleared); the status says why.
 public enum PeristalticPumpProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "peristalticPump"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 1
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity", "watchdog"]
 
     /// What the host commands.

@@ -2,9 +2,13 @@
 
 /// Pressure sensor (firmware-protocols/pressure-sensor.yaml). A gauge pressure transmitter on the arterial, pre-filter, venous or filtrate line. The firmware applies the zero offset; the host reads pressure in 0.1 mmHg. An unavailable reading is the sentinel 0x8000 together with the sensorFault bit.
 public enum PressureSensorProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "pressureSensor"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 2
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity"]
 
     /// Gauge pressure, zero offset applied. Unit: mmHg (raw × 0.1).
@@ -13,6 +17,7 @@ public enum PressureSensorProtocol {
         access: .read, unit: "mmHg", scale: 0.1, range: -700.0...700.0,
         defaultValue: nil, sentinel: 0x8000)
 
+    /// The `status` register: input register 0x0201, bits (``Status``), access read.
     public static let status = RegisterDefinition(
         name: "status", table: .input, address: 0x0201, type: .bits,
         access: .read, unit: nil, scale: 1.0, range: nil,

@@ -2,9 +2,13 @@
 
 /// Temperature sensor (redundant probe pair) (firmware-protocols/temperature-sensor.yaml). Two PT100 probes in one housing, for the plasma line where the interlock compares them. An open or shorted probe reads as the rail value 0x7FFF and sets its fault bit.
 public enum TemperatureSensorProtocol {
+    /// The family's name, as circuit files and the simulator's manifest write it.
     public static let family = "temperatureSensor"
+    /// The code the identity block's familyCode register reads on this family's devices.
     public static let familyCode: UInt16 = 3
+    /// The register-set version (major in the high byte, minor in the low byte).
     public static let protocolVersion: UInt16 = 0x0100
+    /// The common blocks (firmware-protocols/common.yaml) the family carries.
     public static let blocks: [String] = ["identity"]
 
     /// Temperature at probe A. Unit: degC (raw × 0.01).
@@ -19,6 +23,7 @@ public enum TemperatureSensorProtocol {
         access: .read, unit: "degC", scale: 0.01, range: 0.0...60.0,
         defaultValue: nil, sentinel: 0x7FFF)
 
+    /// The `status` register: input register 0x0202, bits (``Status``), access read.
     public static let status = RegisterDefinition(
         name: "status", table: .input, address: 0x0202, type: .bits,
         access: .read, unit: nil, scale: 1.0, range: nil,

@@ -4,7 +4,9 @@ import Synchronization
 
 /// Which way a frame went.
 public enum FrameDirection: String, Sendable {
+    /// Sent by us (TX).
     case sent = "TX"
+    /// Received from the line (RX).
     case received = "RX"
 }
 

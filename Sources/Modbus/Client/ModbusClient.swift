@@ -13,7 +13,9 @@ import Serial
 /// unit and function as metadata), failed attempts, retries and resynchronisations at
 /// `.debug`, a line that would not fall quiet at `.warning`. Failures are also thrown.
 public final class ModbusClient {
+    /// The line this client talks on.
     public let endpoint: ModbusEndpoint
+    /// Timeouts, retry policy and tracing in force (changed with ``update(_:)``).
     public private(set) var options: ModbusClientOptions
     /// Where the client's diagnostics go (the host's; a no-op logger unless given).
     public let logger: Logger

@@ -9,6 +9,8 @@ public struct RetryPolicy: Hashable, Sendable {
     /// lost may have been applied, and only the caller knows if repeating it is safe.
     public var retriesWrites: Bool
 
+    /// A policy of `maxAttempts` attempts in all (1...10; a precondition), `delay` apart,
+    /// retrying writes only if `retriesWrites`.
     public init(maxAttempts: Int = 1, delay: Duration = .zero, retriesWrites: Bool = false) {
         precondition((1...10).contains(maxAttempts), "maxAttempts must be 1...10")
         self.maxAttempts = maxAttempts
@@ -16,6 +18,7 @@ public struct RetryPolicy: Hashable, Sendable {
         self.retriesWrites = retriesWrites
     }
 
+    /// One attempt, no retry: the default.
     public static let none = RetryPolicy()
 }
 
@@ -25,6 +28,7 @@ public struct ModbusClientOptions: Sendable {
     public var responseTimeout: Duration
     /// Longest silence allowed between two bytes of one reply (nil: only the response timeout counts).
     public var byteTimeout: Duration?
+    /// How failed transactions are retried (none by default).
     public var retry: RetryPolicy
     /// After a garbled reply, bytes are read and dropped until the line has been
     /// quiet this long, so one bad frame cannot poison the next transaction.
@@ -37,6 +41,8 @@ public struct ModbusClientOptions: Sendable {
     /// Receives every frame sent and received when set (costly: diagnostics only).
     public var frameTracer: (any FrameTracer)?
 
+    /// Options, by default: 500 ms response timeout, 50 ms byte timeout, no retry, 20 ms
+    /// resynchronisation quiet (at most 1 s), 100 ms broadcast turnaround, no tracing.
     public init(responseTimeout: Duration = .milliseconds(500), byteTimeout: Duration? = .milliseconds(50),
                 retry: RetryPolicy = .none, resynchronisationQuiet: Duration = .milliseconds(20),
                 resynchronisationLimit: Duration = .seconds(1), broadcastTurnaround: Duration = .milliseconds(100),

@@ -2,7 +2,9 @@ import Serial
 
 /// Where a Modbus peer is: a serial line (RTU) or a TCP address.
 public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {
+    /// Modbus RTU on the serial port at `path`, with `settings`.
     case rtu(path: String, settings: SerialSettings)
+    /// Modbus TCP at `host`:`port`.
     case tcp(host: String, port: UInt16)
 
     /// Parses what a technician types: `tcp://HOST:PORT` (IPv6 as `tcp://[::1]:502`)

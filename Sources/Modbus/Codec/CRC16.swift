@@ -15,6 +15,7 @@ public enum CRC16 {
         (crc >> 8) ^ table[Int((crc ^ UInt16(byte)) & 0xFF)]
     }
 
+    /// The Modbus CRC-16 (polynomial 0xA001 reflected, initial 0xFFFF) of `bytes`; sent low byte first.
     public static func compute(_ bytes: some Sequence<UInt8>) -> UInt16 {
         var crc: UInt16 = 0xFFFF
         for byte in bytes {

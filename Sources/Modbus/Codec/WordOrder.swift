@@ -24,10 +24,12 @@ public enum RegisterCodec {
         return order == .big ? (first << 16 | second) : (second << 16 | first)
     }
 
+    /// A signed 32-bit value over two registers, in `order`.
     public static func encode(_ value: Int32, order: WordOrder) -> [UInt16] {
         encode(UInt32(bitPattern: value), order: order)
     }
 
+    /// The signed 32-bit value of two registers in `order`; nil unless exactly two are given.
     public static func decodeInt32(_ registers: some Collection<UInt16>, order: WordOrder) -> Int32? {
         decodeUInt32(registers, order: order).map { Int32(bitPattern: $0) }
     }
@@ -37,6 +39,7 @@ public enum RegisterCodec {
         encode(value.bitPattern, order: order)
     }
 
+    /// The IEEE-754 single-precision value of two registers in `order`; nil unless exactly two are given.
     public static func decodeFloat(_ registers: some Collection<UInt16>, order: WordOrder) -> Float? {
         decodeUInt32(registers, order: order).map { Float(bitPattern: $0) }
     }

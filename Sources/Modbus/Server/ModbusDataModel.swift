@@ -57,6 +57,8 @@ public final class RegisterMap: ModbusDataModel {
     private let tables: Mutex<Tables>
     private let identity: [UInt8]
 
+    /// Tables of the given sizes, every entry zero, from address 0; `serverID` is what report
+    /// server id (FC 0x11) answers.
     public init(coils: Int = 0, discreteInputs: Int = 0, holdingRegisters: Int = 0, inputRegisters: Int = 0,
                 serverID: [UInt8] = [0x01, 0xFF]) {
         tables = Mutex(Tables(coil: .init(repeating: 0, count: coils), discrete: .init(repeating: 0, count: discreteInputs),

@@ -16,6 +16,7 @@ import Serial
 /// reading the tap's secondary path hears the bus as a passive listener on a real
 /// RS-485 line would (see ``RTUFrameDecoder``). The copy never blocks the server.
 public final class ModbusRTUServer: Sendable {
+    /// The units answered, each with its data model and any injected fault.
     public let units: ServedUnits
     private let fd: Int32
     private let owner: any Sendable
@@ -26,15 +27,20 @@ public final class ModbusRTUServer: Sendable {
     /// The host's logger: frames dropped as damaged and faults injected, at `.debug`.
     private let logger: Logger
     /// When true, each reply is held back for the time the request and the reply
-    /// would occupy the wire at ``settings`` (a pty moves bytes instantly), so bus
+    /// would occupy the wire at `settings` (a pty moves bytes instantly), so bus
     /// timing can be studied as on a real RS-485 line.
     public let emulatesWireTime: Bool
 
     /// Serves on the primary side of `pty`; clients open `pty.secondaryPath`.
     ///
-    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
-    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
-    ///   keeps it alive; close it only after ``stop()``.
+    /// - Parameters:
+    ///   - pty: the pseudo-terminal to serve on; the server keeps it alive.
+    ///   - units: the unit addresses answered, each with its data model; others are ignored.
+    ///   - settings: the line's settings, for wire-time emulation and inter-frame gaps.
+    ///   - emulatesWireTime: hold each reply back for its time on the wire (``emulatesWireTime``).
+    ///   - tap: a pty onto whose primary side the line's traffic (both
+    ///     directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///     keeps it alive; close it only after ``stop()``.
     public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
                             emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
                             logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -44,9 +50,15 @@ public final class ModbusRTUServer: Sendable {
 
     /// Serves on an open, non-blocking descriptor that `owner` keeps alive.
     ///
-    /// - Parameter tap: a pty onto whose primary side the line's traffic (both
-    ///   directions) is copied; listeners open `tap.secondaryPath`. The server
-    ///   keeps it alive; close it only after ``stop()``.
+    /// - Parameters:
+    ///   - fileDescriptor: an open, non-blocking descriptor of the line (not closed by the server).
+    ///   - owner: whatever owns `fileDescriptor`; held as long as the server, so the descriptor stays open.
+    ///   - units: the unit addresses answered, each with its data model; others are ignored.
+    ///   - settings: the line's settings, for wire-time emulation and inter-frame gaps.
+    ///   - emulatesWireTime: hold each reply back for its time on the wire (``emulatesWireTime``).
+    ///   - tap: a pty onto whose primary side the line's traffic (both
+    ///     directions) is copied; listeners open `tap.secondaryPath`. The server
+    ///     keeps it alive; close it only after ``stop()``.
     public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
                 emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
                 logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -81,10 +93,12 @@ public final class ModbusRTUServer: Sendable {
         return max(chars, .milliseconds(20))
     }
 
+    /// Starts serving on the server's own thread.
     public func start() {
         thread.start(name: "modbus-rtu-server") { [self] in serve() }
     }
 
+    /// Stops serving; returns once the thread has ended.
     public func stop() { thread.stop() }
 
     private func serve() {

@@ -3,6 +3,8 @@
 /// section 6) prescribes: counts and byte counts first (exception 3), then
 /// addresses (exception 2, from the model), then the model's own verdict.
 public enum ModbusRequestProcessor {
+    /// The response PDU to request `pdu` against `model`: the function's reply, or an exception
+    /// response (function | 0x80, then the code).
     public static func respond(to pdu: [UInt8], model: any ModbusDataModel) -> [UInt8] {
         guard let code = pdu.first else { return exception(0, .illegalFunction) }
         do throws(ModbusExceptionCode) {

@@ -17,9 +17,11 @@ import Synchronization
 /// protocol id, length outside 2...254) is dropped before its body is read,
 /// so a connection never buffers more than one frame.
 public final class ModbusTCPServer: Sendable {
+    /// The units answered, each with its data model and any injected fault.
     public let units: ServedUnits
     /// The port actually bound (useful when asked for port 0).
     public let port: UInt16
+    /// The address bound.
     public let host: String
     /// Connections served at once; more are closed as soon as accepted.
     public let maxConnections: Int
@@ -81,7 +83,9 @@ public final class ModbusTCPServer: Sendable {
         close(listener)
     }
 
+    /// Starts accepting connections on the server's own thread.
     public func start() { thread.start(name: "modbus-tcp-server") { [self] in serve() } }
+    /// Stops accepting and serving; returns once the thread has ended.
     public func stop() { thread.stop() }
 
     /// Open connections now.

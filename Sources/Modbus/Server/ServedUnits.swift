@@ -11,14 +11,20 @@ public final class ServedUnits: Sendable {
     }
     private let state: Mutex<State>
 
+    /// Serves each unit id of `models` with its model.
     public init(_ models: [UInt8: any ModbusDataModel]) {
         state = Mutex(State(models: models))
     }
 
+    /// Serves `unit` with `model` from now on (replacing any model it had).
     public func add(unit: UInt8, model: any ModbusDataModel) { state.withLock { $0.models[unit] = model } }
+    /// Stops answering for `unit`.
     public func remove(unit: UInt8) { _ = state.withLock { $0.models.removeValue(forKey: unit) } }
+    /// The unit ids served, ascending.
     public var units: [UInt8] { state.withLock { $0.models.keys.sorted() } }
+    /// The model serving `unit`, if any.
     public func model(for unit: UInt8) -> (any ModbusDataModel)? { state.withLock { $0.models[unit] } }
+    /// Every model served.
     public var allModels: [any ModbusDataModel] { state.withLock { Array($0.models.values) } }
 
     /// Makes `unit` misbehave for the next `count` replies (nil: until cleared).
@@ -26,6 +32,7 @@ public final class ServedUnits: Sendable {
         state.withLock { $0.faults[unit] = ActiveFault(fault: fault, remaining: count) }
     }
 
+    /// Makes `unit` behave again.
     public func clearFault(unit: UInt8) { _ = state.withLock { $0.faults.removeValue(forKey: unit) } }
 
     /// Requests answered (or deliberately not answered) so far.

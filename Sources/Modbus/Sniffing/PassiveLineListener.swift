@@ -3,7 +3,7 @@ import Glibc
 import Serial
 
 /// A serial line opened only to listen, the way a sniffer's RS-485 adapter sits on
-/// a bus: read-only, never exclusive, never locked. Unlike ``Serial/SerialPort`` it
+/// a bus: read-only, never exclusive, never locked. Unlike ``/Serial/SerialPort`` it
 /// takes no `flock` and sets no `TIOCEXCL`, so it never keeps a technician's tool
 /// or the treatment itself off the line.
 ///

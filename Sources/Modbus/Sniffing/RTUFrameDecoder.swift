@@ -8,7 +8,7 @@ import Serial
 /// Framing, at the front of the buffer:
 ///
 /// 1. **Readings by length.** The unit and function byte give up to two readings:
-///    a request or a response, each with its own length rule (``RTUFrameLength``;
+///    a request or a response, each with its own length rule (`RTUFrameLength`;
 ///    exception responses are 5 bytes). The response reading goes first when the
 ///    previous frame was a request to the same unit and function still waiting
 ///    for its answer (for echoing functions 5, 6 and 22 only if the bytes repeat

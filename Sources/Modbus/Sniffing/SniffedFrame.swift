@@ -19,6 +19,7 @@ public struct SniffedFrame: Sendable, Equatable {
 
     /// Whether the frame's last two bytes are the CRC of the rest.
     public enum CRCStatus: Sendable, Equatable {
+        /// The CRC matches.
         case ok
         /// `expected` is the CRC of the bytes before it, `received` what the frame carried;
         /// both as 16-bit values (the wire carries the low byte first).
@@ -39,6 +40,7 @@ public struct SniffedFrame: Sendable, Equatable {
             self = expected == received ? .ok : .bad(expected: expected, received: received)
         }
 
+        /// Whether the CRC matches.
         public var isOK: Bool { self == .ok }
     }
 
@@ -53,6 +55,7 @@ public struct SniffedFrame: Sendable, Equatable {
     /// When the frame's first byte arrived, in seconds since the epoch (nil if the
     /// bytes came without timestamps).
     public var time: Double?
+    /// Request, response, or bytes that are neither.
     public var direction: Direction
     /// The unit addressed (request) or answering (response); nil for unknown bytes.
     public var unit: UInt8?
@@ -79,10 +82,12 @@ public struct SniffedFrame: Sendable, Equatable {
     /// Set when the frame's fields contradict each other (e.g. a byte count that
     /// does not match the count), saying how.
     public var malformed: String?
+    /// Whether the frame's CRC matched.
     public var crc: CRCStatus
     /// The whole frame as it was on the wire, CRC included.
     public var bytes: [UInt8]
 
+    /// A frame with what the decoder found in it.
     public init(time: Double?, direction: Direction, unit: UInt8?, function: ModbusFunction?, crc: CRCStatus, bytes: [UInt8]) {
         self.time = time
         self.direction = direction

@@ -26,6 +26,7 @@ public struct CircuitConditions: Sendable, Equatable, Codable {
     /// Ambient temperature, °C: where the plasma drifts without heating.
     public var ambientTemperature: Double = 24
 
+    /// A healthy circuit: lines clear, no clotting, no air, no leak, a 24 °C room.
     public init() {}
 
     /// The names the control interface's `condition NAME VALUE` takes, with what each takes.

@@ -16,11 +16,17 @@ public struct CircuitPhysics: Sendable {
     /// Line and membrane constants (mmHg per mL/min), from typical adult settings:
     /// at 150 mL/min blood flow, about −100 mmHg arterial, +115 venous, +205 pre-filter.
     public struct Constants: Sendable {
+        /// Pressure at the patient's access with no flow, mmHg (arterial = this − access resistance × flow).
         public var accessSourcePressure = 20.0
+        /// Access line resistance, mmHg per mL/min (multiplied by `accessLineRestriction`).
         public var accessResistance = 0.8
+        /// Pressure at the patient's return with no flow, mmHg.
         public var returnSinkPressure = 15.0
+        /// Return line resistance, mmHg per mL/min (multiplied by `returnLineRestriction`).
         public var returnResistance = 0.7
+        /// Blood-path resistance of the plasma separator, mmHg per mL/min.
         public var separatorResistance = 0.6
+        /// Membrane resistance to plasma flow, mmHg per mL/min (raised by fouling).
         public var membraneResistance = 1.0
         /// Venous pressure a running blood pump builds against a closed return clamp.
         public var deadHeadPressure = 550.0
@@ -32,48 +38,71 @@ public struct CircuitPhysics: Sendable {
         public var coolingTimeConstant = 240.0
         /// Peak-to-peak pressure ripple of the pump rollers, mmHg (keeps live sensors from looking frozen).
         public var rollerRipple = 4.0
+        /// The typical adult constants above.
         public init() {}
     }
 
     /// What the devices do that the physics responds to.
     public struct Inputs: Sendable, Equatable {
+        /// Blood flow, mL/min, from the blood pump's tachometer.
         public var bloodFlow = 0.0          // mL/min, from the blood pump's tachometer
+        /// Blood pump speed, rpm, for the roller ripple.
         public var bloodPumpSpeed = 0.0     // rpm, for the roller ripple
+        /// Plasma flow through the membrane, mL/min.
         public var plasmaFlow = 0.0         // mL/min
+        /// Flow through the bioreactor loop, mL/min.
         public var recirculationFlow = 0.0  // mL/min
+        /// Whether the return clamp is open (closed dead-heads the blood pump).
         public var returnClampOpen = true
+        /// Whether the heater heats.
         public var heaterEnabled = false
+        /// The heater's set-point, °C.
         public var heaterSetpoint = 37.0    // °C
         /// The heater's own outlet temperature, when a heater model computes it:
         /// the plasma then follows it (a closed loop through the heater's controller)
         /// instead of the idealised lag toward the set-point.
         public var heaterOutletTemperature: Double? = nil
+        /// Everything stopped, clamp open, heater off (set-point 37 °C).
         public init() {}
     }
 
     /// What the sensors see.
     public struct Readings: Sendable, Equatable {
+        /// Access (arterial) pressure, mmHg.
         public var arterialPressure = 0.0
+        /// Pressure before the separator, mmHg.
         public var preFilterPressure = 0.0
+        /// Return (venous) pressure, mmHg.
         public var venousPressure = 0.0
+        /// Plasma-side pressure of the separator, mmHg.
         public var filtratePressure = 0.0
+        /// Plasma temperature, °C.
         public var plasmaTemperature = 37.0
+        /// Bioreactor temperature, °C.
         public var bioreactorTemperature = 37.0
+        /// Air at the return-line detector.
         public var airPresent = false
+        /// Haemoglobin in the plasma, ppm.
         public var bloodLeak = 0.0
+        /// Zero pressures, 37 °C, no air, no leak.
         public init() {}
 
         /// Transmembrane pressure at the separator: mean blood-side minus filtrate.
         public var transmembranePressure: Double { (preFilterPressure + venousPressure) / 2 - filtratePressure }
     }
 
+    /// The line and membrane constants.
     public var constants: Constants
+    /// The physical causes in force (restrictions, clotting, air, leak, ambient temperature).
     public var conditions = CircuitConditions()
+    /// What the sensors see after the latest step.
     public private(set) var readings: Readings
     /// Seconds simulated so far.
     public private(set) var time = 0.0
     private var rollerPhase = 0.0
 
+    /// A circuit at rest: pressures at their no-flow values, the plasma at
+    /// `initialTemperature` °C.
     public init(constants: Constants = Constants(), initialTemperature: Double = 37.0) {
         self.constants = constants
         var r = Readings()

@@ -9,7 +9,7 @@ import Modbus
 ///   seeing air (rising edge) it latches airAlarm, counts the event (airEventCount,
 ///   wrapping), records lastBubbleVolume, clears clampOpen in the control word and
 ///   starts closing the clamp.
-/// - The clamp travels between its end positions in ``clampTravelTime`` (50 ms by
+/// - The clamp travels between its end positions in `clampTravelTime` (50 ms by
 ///   default) at a constant rate; during travel neither clampIsOpen nor clampIsClosed
 ///   is set. It is closed at power-up.
 /// - While airAlarm or watchdogExpired is latched the clamp cannot be opened: a

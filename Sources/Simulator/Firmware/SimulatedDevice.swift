@@ -2,7 +2,7 @@ import FirmwareProtocols
 import Modbus
 
 /// Simulated device firmware: one unit of a firmware-protocols family, served to
-/// the bus as a ``ModbusDataModel`` and driven from the physics or a test through
+/// the bus as a ``/Modbus/ModbusDataModel`` and driven from the physics or a test through
 /// Swift properties.
 ///
 /// Implementations follow the family's specification exactly (addresses, ranges,
@@ -93,9 +93,13 @@ public enum MeasurementFault: Sendable, Hashable, CustomStringConvertible {
 
 /// Why a fault or condition could not be applied to a simulated device.
 public enum SimulatedDeviceError: Error, Equatable, Sendable, CustomStringConvertible {
+    /// The device measures no value of that name; `available` lists those it has.
     case unknownChannel(String, available: [String])
+    /// That measured value cannot take that fault.
     case unsupportedFault(MeasurementFault, channel: String)
+    /// The device has no property of that name; `available` lists those it has.
     case unknownCondition(String, available: [String])
+    /// A value the property does not take, with what it expects.
     case invalidConditionValue(condition: String, value: String, expected: String)
 
     public var description: String {
@@ -117,15 +121,19 @@ public struct DeviceIdentity: Sendable, Hashable {
     /// The vendor number simulated devices report by default ("HB").
     public static let simulatorVendorID: UInt16 = 0x4842
 
+    /// The vendor number in the identity block.
     public var vendorID: UInt16
     /// Product code; nil reports the family code.
     public var modelCode: UInt16?
     /// Major in the high byte, minor in the low byte.
     public var firmwareVersion: UInt16
+    /// The serial number in the identity block, which re-identification compares.
     public var serialNumber: UInt32
     /// The first byte of the FC17 reply; nil sends the family code's low byte.
     public var serverIDByte: UInt8?
 
+    /// An identity, by default the simulator's vendor, the family code as product code, firmware
+    /// 1.0 and serial number 1.
     public init(vendorID: UInt16 = DeviceIdentity.simulatorVendorID, modelCode: UInt16? = nil,
                 firmwareVersion: UInt16 = 0x0100, serialNumber: UInt32 = 1, serverIDByte: UInt8? = nil) {
         self.vendorID = vendorID

@@ -53,6 +53,7 @@ public final class SimulatedHeater: SimulatedDevice {
         /// Controller and cut-out sample period, seconds.
         public var controlPeriod = 0.1
 
+        /// The default dynamics above.
         public init() {}
     }
 

@@ -8,7 +8,7 @@ import Modbus
 /// - The rotor is driven only while the run bit is set, the door is closed, no
 ///   fault is latched, the motor is not over current and the rotor is not jammed.
 ///   While driven, its signed speed (negative = reverse) follows the set-point with
-///   a first-order lag (``rampTimeConstant``, 0.2 s by default), so a direction
+///   a first-order lag (`rampTimeConstant`, 0.2 s by default), so a direction
 ///   change passes through zero; whenever it is not driven it is at 0 at once (the
 ///   occluded tubing brakes the rotor).
 /// - actualSpeed is the tachometer's magnitude; actualFlow = actualSpeed ×

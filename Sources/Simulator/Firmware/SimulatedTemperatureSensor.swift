@@ -3,6 +3,8 @@ import Modbus
 
 /// The electrical state of a PT100 probe.
 public enum ProbeCondition: String, Sendable, Hashable, CaseIterable {
+    /// Intact; open circuit or shorted: the probe reads the rail value 0x7FFF and sets its
+    /// open or short status bit.
     case ok, open, shorted
 }
 

@@ -35,6 +35,7 @@ public final class ManualSimulationTime: SimulationTime {
 public struct MonotonicSimulationTime: SimulationTime {
     private let origin: ContinuousClock.Instant
 
+    /// Time zero now.
     public init() { origin = ContinuousClock.now }
 
     public var now: Double {
@@ -47,6 +48,7 @@ public struct MonotonicSimulationTime: SimulationTime {
 public struct ClosureSimulationTime: SimulationTime {
     private let source: @Sendable () -> Double
 
+    /// Time as `source` tells it, in seconds.
     public init(_ source: @escaping @Sendable () -> Double) { self.source = source }
 
     public var now: Double { source() }

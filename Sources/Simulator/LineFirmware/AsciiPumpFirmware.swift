@@ -6,7 +6,7 @@ import Synchronization
 /// with its address; refuses a line whose checksum or framing is wrong with the
 /// bad-checksum code and the unverified echo; refuses a request that comes sooner than
 /// the minimum command gap as busy; validates every argument; runs the rotor with its
-/// ramp, delivered volume and host watchdog (see ``AsciiPumpRotor``).
+/// ramp, delivered volume and host watchdog (see `AsciiPumpRotor`).
 ///
 /// Pure logic: it reads time from a ``LineFirmwareTime`` and does no I/O, so unit tests
 /// drive it line by line with a hand-moved clock; ``AsciiPumpLineServer`` serves it on a

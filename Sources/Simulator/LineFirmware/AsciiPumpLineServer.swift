@@ -27,7 +27,7 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
 
     /// Plugs the line in and starts serving `pumps` (distinct addresses) on it.
     ///
-    /// - Throws: ``Serial/SerialError`` when no pseudo-terminal can be made or the link
+    /// - Throws: ``/Serial/SerialError`` when no pseudo-terminal can be made or the link
     ///   cannot be created.
     public init(pumps: [AsciiPumpFirmware], linkPath: String? = nil) throws(SerialError) {
         precondition(Set(pumps.map(\.configuration.address)).count == pumps.count, "two pumps share an address")
@@ -74,7 +74,7 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
     /// Plugs a new line in (a new pseudo-terminal), starts serving it and points the link
     /// at it. Does nothing while plugged.
     ///
-    /// - Throws: ``Serial/SerialError`` when no pseudo-terminal can be made or the link cannot be created.
+    /// - Throws: ``/Serial/SerialError`` when no pseudo-terminal can be made or the link cannot be created.
     public func replug() throws(SerialError) {
         lock.lock()
         defer { lock.unlock() }

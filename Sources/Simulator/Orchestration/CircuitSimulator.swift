@@ -13,10 +13,11 @@ public final class CircuitSimulator: @unchecked Sendable {
     /// How to run it.
     public struct Options: Sendable {
         /// Where the stable bus paths, the control socket and the manifest live (a new one in /tmp
-        /// if nil). Created mode 0700; an existing one must be this user's alone (``RunDirectory``).
+        /// if nil). Created mode 0700; an existing one must be this user's alone (`RunDirectory`).
         public var runDirectory: String?
         /// Also serve each Modbus segment over TCP, at `tcpBasePort + index` (0: any free port).
         public var tcpHost: String?
+        /// The first TCP port when `tcpHost` is set; 0 binds any free port per segment.
         public var tcpBasePort: UInt16 = 0
         /// Hold replies for their wire time at the segment's baud rate.
         public var emulatesWireTime = false
@@ -28,14 +29,20 @@ public final class CircuitSimulator: @unchecked Sendable {
         /// a refused control command at `.warning`, damaged requests and injected faults at
         /// `.debug`. By default nothing is logged.
         public var logger = Logger(label: "hepabus.simulator", factory: { _ in SwiftLogNoOpLogHandler() })
+        /// Defaults: a new run directory in /tmp, no TCP, no wire-time emulation, a 10 ms physics
+        /// step, plasma at 37 °C.
         public init() {}
     }
 
+    /// The simulated circuit: its buses and devices.
     public let layout: SimulatedCircuitLayout
+    /// How it runs.
     public let options: Options
+    /// The run directory in use: bus links, control socket, manifest.
     public let runDirectory: String
     /// Whether the run directory was made here (a fresh /tmp/hepabus-sim-*), and so is ours to remove.
     public let ownsRunDirectory: Bool
+    /// The devices' and the physics' clock, from the simulator's creation.
     public let time = MonotonicSimulationTime()
     private var lines: [String: SimulatedBusLine] = [:]
     private var devicesByRole: [String: any SimulatedDevice] = [:]

@@ -3,6 +3,10 @@ import Glibc
 
 /// Sends one line to a simulator's control socket and returns its reply line.
 public enum ControlClient {
+    /// Sends `line` to the control socket at `path` and returns the reply line.
+    ///
+    /// - Throws: ``SimulatorError`` when the socket cannot be reached or no whole reply comes
+    ///   within `timeout`.
     public static func send(_ line: String, to path: String, timeout: Duration = .seconds(5)) throws -> String {
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw SimulatorError("socket: \(String(cString: strerror(errno)))") }

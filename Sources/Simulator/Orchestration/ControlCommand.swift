@@ -19,16 +19,28 @@ import Modbus
 /// unplug BUS | replug BUS                 the bus's line closed / reopened at the same path
 /// ```
 public enum ControlCommand: Equatable, Sendable {
+    /// `status`: every role's state, as JSON.
     case status
+    /// `fault ROLE silent|delay|corrupt-crc|garbage|exception …`: the role's replies go wrong,
+    /// for `count` replies (nil: until cleared).
     case transportFault(role: String, fault: ModbusServerFault, count: Int?)
+    /// `fault ROLE stuck`: the measured value freezes.
     case stuck(role: String)
+    /// `fault ROLE drift PER_SECOND`: the measured value drifts, engineering units per second.
     case drift(role: String, perSecond: Double)
+    /// `fault ROLE status-bits HEX`: firmware fault bits forced on (0 clears).
     case statusBits(role: String, bits: UInt16)
+    /// `clear ROLE`: every fault of the role removed.
     case clear(role: String)
+    /// `set ROLE PROPERTY VALUE`: a device's physical condition (`doorOpen true`).
     case setProperty(role: String, property: String, value: String)
+    /// `condition NAME VALUE`: a circuit condition (`returnLineRestriction 5`).
     case condition(name: String, value: String)
+    /// `unplug BUS`: the bus's line closed.
     case unplug(bus: String)
+    /// `replug BUS`: the line reopened at the same path.
     case replug(bus: String)
+    /// `help`: the commands, conditions and each role's properties.
     case help
 
     /// Parses one line; the error says what was wrong with it.
@@ -111,6 +123,7 @@ public enum ControlCommand: Equatable, Sendable {
         }
     }
 
+    /// The command syntax in one line, for error replies and `help`.
     public static let helpText = """
         status | fault ROLE silent|corrupt-crc [COUNT] | fault ROLE delay MS [COUNT] | fault ROLE garbage HEX [COUNT] | \
         fault ROLE exception CODE [COUNT] | fault ROLE stuck | fault ROLE drift PER_SECOND | fault ROLE status-bits HEX | \
@@ -121,5 +134,6 @@ public enum ControlCommand: Equatable, Sendable {
 /// A control line that could not be understood.
 public struct ControlCommandError: Error, Equatable, CustomStringConvertible, Sendable {
     public var description: String
+    /// An error saying what was wrong with the line.
     public init(_ description: String) { self.description = description }
 }

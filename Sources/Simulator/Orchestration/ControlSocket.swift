@@ -6,6 +6,7 @@ import Glibc
 /// Any program can drive it (`socat - UNIX-CONNECT:PATH`, Python's socket module,
 /// `hepabus simctl`).
 public final class ControlSocket: @unchecked Sendable {
+    /// The socket's path (in the run directory; the manifest names it).
     public let path: String
     private let listener: Int32
     private let handler: @Sendable (String) -> String
@@ -52,6 +53,7 @@ public final class ControlSocket: @unchecked Sendable {
         unlink(path)
     }
 
+    /// Starts serving clients on its own thread.
     public func start() {
         started = true
         let thread = Thread { [self] in
@@ -62,6 +64,7 @@ public final class ControlSocket: @unchecked Sendable {
         thread.start()
     }
 
+    /// Stops serving; returns once the thread has ended.
     public func stop() {
         guard started else { return }
         started = false

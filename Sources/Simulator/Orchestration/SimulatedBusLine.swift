@@ -118,5 +118,6 @@ final class SimulatedBusLine: @unchecked Sendable {
 /// A simulator set-up or control failure, in words.
 public struct SimulatorError: Error, CustomStringConvertible, Sendable {
     public var description: String
+    /// A failure described in words.
     public init(_ description: String) { self.description = description }
 }

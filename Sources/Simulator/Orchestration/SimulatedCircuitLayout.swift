@@ -5,8 +5,11 @@ import Serial
 public struct SimulatedCircuitLayout: Sendable, Equatable {
     /// One RS-485 segment (a pseudo-terminal; optionally also a TCP port).
     public struct Bus: Sendable, Equatable {
+        /// The bus's name (as the circuit file names it).
         public var name: String
+        /// The line settings the simulated devices answer at.
         public var settings: SerialSettings
+        /// A segment `name` at `settings`.
         public init(name: String, settings: SerialSettings) {
             self.name = name
             self.settings = settings
@@ -15,11 +18,15 @@ public struct SimulatedCircuitLayout: Sendable, Equatable {
 
     /// One device.
     public struct Device: Sendable, Equatable {
+        /// The role it plays (`bloodPump`).
         public var role: String
         /// The firmware-protocols family (`peristalticPump`, …, or `asciiPump` for the line protocol).
         public var family: String
+        /// The name of its bus.
         public var bus: String
+        /// Its Modbus unit id, or the line protocol's address.
         public var unit: UInt8
+        /// A `family` device playing `role` at `unit` on `bus`.
         public init(role: String, family: String, bus: String, unit: UInt8) {
             self.role = role
             self.family = family
@@ -28,16 +35,21 @@ public struct SimulatedCircuitLayout: Sendable, Equatable {
         }
     }
 
+    /// The circuit's name.
     public var name: String
+    /// The segments.
     public var buses: [Bus]
+    /// The devices.
     public var devices: [Device]
 
+    /// A layout of `devices` on `buses`.
     public init(name: String, buses: [Bus], devices: [Device]) {
         self.name = name
         self.buses = buses
         self.devices = devices
     }
 
+    /// The device playing `role`, if any.
     public func device(role: String) -> Device? { devices.first { $0.role == role } }
 
     /// The simulated counterpart of a circuit file: the same roles, families, buses
