@@ -2,11 +2,13 @@
 // HepaBus: serial-bus drivers and hardware abstraction for extracorporeal circuits.
 import PackageDescription
 
-/// Settings every Swift target shares: Swift 6 language mode (strict concurrency)
-/// and explicit `any` for existentials.
+/// Settings every Swift target shares: Swift 6 language mode (strict concurrency),
+/// explicit `any` for existentials, and imports internal unless marked `public import`
+/// (so a module's public API names only what it says it re-exposes: docs/ARCHITECTURE.md).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(

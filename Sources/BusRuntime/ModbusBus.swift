@@ -1,4 +1,4 @@
-import Modbus
+public import Modbus
 import Serial
 
 /// One Modbus line (an RS-485 segment, or a TCP connection to a gateway), owned

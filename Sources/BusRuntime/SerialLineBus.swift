@@ -1,6 +1,6 @@
 import Foundation
-import HardwareInterfaces
-import Serial
+public import HardwareInterfaces
+public import Serial
 
 /// One RS-232 line to a line-protocol (ASCII) device, owned exclusively by this actor
 /// and run on its own bus thread: the real ``HardwareInterfaces/LineDevice``.

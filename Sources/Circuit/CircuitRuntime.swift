@@ -1,9 +1,9 @@
-import BusRuntime
-import CircuitConfiguration
+public import BusRuntime
+public import CircuitConfiguration
 import Drivers
 import FirmwareProtocols
 import Foundation
-import HardwareInterfaces
+public import HardwareInterfaces
 import Modbus
 import Serial
 import Synchronization

@@ -1,10 +1,10 @@
-import BusRuntime
-import CircuitConfiguration
+public import BusRuntime
+public import CircuitConfiguration
 import Drivers
 import Foundation
 import HardwareInterfaces
-import Interlock
-import Journal
+public import Interlock
+public import Journal
 
 /// The supervisor: feeds every fresh sample and every clock tick to the interlock
 /// and applies its actions at once, in the safe order the interlock gives (blood

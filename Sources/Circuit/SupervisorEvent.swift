@@ -1,6 +1,6 @@
-import CircuitConfiguration
-import HardwareInterfaces
-import Interlock
+public import CircuitConfiguration
+public import HardwareInterfaces
+public import Interlock
 
 /// What the supervisor tells the treatment controller, as it happens.
 public enum SupervisorEvent: Sendable, CustomStringConvertible {

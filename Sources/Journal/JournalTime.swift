@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 import Glibc
 
 /// A wall-clock instant in UTC with microsecond resolution, as the journal stamps entries.

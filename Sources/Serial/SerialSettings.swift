@@ -1,4 +1,4 @@
-import Glibc
+public import Glibc
 
 /// A line speed in bits per second. Standard rates map to termios `Bxxx`
 /// constants; any other rate is set through `TCSETS2`/`BOTHER` where the driver allows.

@@ -1,7 +1,7 @@
 import FirmwareProtocols
 import Foundation
 import Glibc
-import Serial
+public import Serial
 import Synchronization
 
 /// Serves simulated line pumps on a pseudo-terminal, as an RS-232 line would: a thread

@@ -1,7 +1,7 @@
 import FirmwareProtocols
 import Foundation
 import Glibc
-import Modbus
+public import Modbus
 import Serial
 
 /// A simulated circuit: simulated device firmware for every role, served on
