@@ -43,6 +43,9 @@ let package = Package(
         // C helpers for what does not import into Swift: ioctl macros, termios2, RS-485, stdio swapping.
         .target(name: "CSystemSupport"),
 
+        // The one small layer of raw system calls (files, clocks, signals, threads) for the modules
+        // above the drivers: rule 1, they never import Glibc themselves (docs/ARCHITECTURE.md).
+        .target(name: "SystemCalls", swiftSettings: swiftSettings),
         .target(name: "HardwareInterfaces", swiftSettings: swiftSettings),
         .target(name: "Serial", dependencies: ["CSystemSupport"], swiftSettings: swiftSettings),
         .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial"], swiftSettings: swiftSettings),
@@ -55,13 +58,13 @@ let package = Package(
         .target(name: "StrictYAML", dependencies: ["Yams"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hepabus-protocolgen",
-            dependencies: ["ProtocolSpec"],
+            dependencies: ["ProtocolSpec", "SystemCalls"],
             path: "Tools/protocolgen",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BusRuntime",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces"],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "SystemCalls"],
             swiftSettings: swiftSettings
         ),
         .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
@@ -73,25 +76,25 @@ let package = Package(
             exclude: ["Presets"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Journal", swiftSettings: swiftSettings),
+        .target(name: "Journal", dependencies: ["SystemCalls"], swiftSettings: swiftSettings),
         // Appends to a journal until killed: the crash-durability test's subject.
         .executableTarget(
             name: "hepabus-journal-probe",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", "SystemCalls"],
             path: "Tools/journal-probe",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Circuit",
             dependencies: ["CircuitConfiguration", "BusRuntime", "Drivers", "Interlock", "Journal", "HardwareInterfaces",
-                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery"],
+                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery", "SystemCalls"],
             swiftSettings: swiftSettings
         ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
             name: "Simulator",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration"],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration", "SystemCalls"],
             swiftSettings: swiftSettings
         ),
         // The products' front doors: each re-exports the modules its users need, so the
@@ -114,7 +117,7 @@ let package = Package(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
-                "CircuitConfiguration", "Circuit", "Journal", "HIL",
+                "CircuitConfiguration", "Circuit", "Journal", "HIL", "SystemCalls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ],
             swiftSettings: swiftSettings
@@ -147,7 +150,7 @@ let package = Package(
             dependencies: ["Simulator", "Drivers", "BusRuntime", "Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "HardwareTesting"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "SystemCalls", "hepabus-journal-probe"], swiftSettings: swiftSettings),
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
@@ -162,6 +165,7 @@ let package = Package(
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial"], swiftSettings: swiftSettings),
         .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),
