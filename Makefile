@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test unit-test exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test boundaries unit-test exhaustive interop bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -16,7 +16,12 @@ demo: deps
 
 ## Every test: the Swift suites, the interlock's exhaustive exploration (optimised),
 ## then interoperability with an independent Modbus stack (pymodbus).
-test: deps unit-test exhaustive interop
+test: deps boundaries unit-test exhaustive interop
+
+## Module boundaries (docs/ARCHITECTURE.md, rule 1): C imported and called only where allowed,
+## no C type in a library module's public API (its symbol graph). Fails naming file:line.
+boundaries:
+	bash Tools/check-boundaries.sh
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a
 # 2-core machine parallel tests that block would starve each other's timers.
