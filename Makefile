@@ -20,7 +20,9 @@ test: deps boundaries unit-test exhaustive interop
 
 ## Module boundaries (docs/ARCHITECTURE.md, rule 1): C imported and called only where allowed,
 ## no C type in a library module's public API (its symbol graph). Fails naming file:line.
+## The check first proves itself on a scratch tree of planted violations.
 boundaries:
+	bash Tools/check-boundaries.sh --self-test
 	bash Tools/check-boundaries.sh
 
 # One test at a time: many tests cross real ptys and sockets with deadlines, and on a

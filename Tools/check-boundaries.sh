@@ -14,10 +14,16 @@
 # process itself (getrusage, CPU affinity, a bare-libmodbus comparison) and is left out too.
 # Every finding is printed as file:line: what; the exit status is 1 if there is any.
 #
-# Usage: Tools/check-boundaries.sh [--imports-only]   (run from the package root; `make boundaries`)
+# Usage: Tools/check-boundaries.sh [--imports-only | --self-test]   (`make boundaries` runs both)
+#   --imports-only  checks 1 and 2 only (no build)
+#   --self-test     runs checks 1 and 2 on a scratch tree with known violations, and fails unless
+#                   exactly those are reported: the check itself is tested
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
+# Checks 1 and 2 on the tree at $1 (default: here).
+check_sources() (
+cd "${1:-.}"
 python3 - <<'PY'
 import os, re, sys
 
@@ -117,7 +123,35 @@ if findings:
     sys.exit(1)
 print("check-boundaries: C imported only by Serial, Modbus, DeviceDiscovery and SystemCalls; no libc calls elsewhere")
 PY
+)
 
+if [ "${1:-}" = "--self-test" ]; then
+    scratch=$(mktemp -d)
+    trap 'rm -rf "$scratch"' EXIT
+    mkdir -p "$scratch/Sources/Serial" "$scratch/Sources/SystemCalls" "$scratch/Sources/Journal" "$scratch/Tools/x"
+    # Allowed: C in Serial, Glibc in SystemCalls; libc names in comments, strings, help text and labels.
+    printf 'import Glibc\nimport CSystemSupport\nlet e = errno\n' > "$scratch/Sources/Serial/Port.swift"
+    printf 'import Glibc\nfunc f() { _ = fsync(0) }\n' > "$scratch/Sources/SystemCalls/File.swift"
+    printf '%s\n' 'import Foundation' '// fsync(2) and errno in a comment' 'let s = "open(2) failed: errno"' \
+        'func poll(_ x: Int) {}' 'let h = """' 'exit (1) on errno EINTR' '"""' 'func g(errno code: Int32) { self.poll(1) }' \
+        > "$scratch/Sources/Journal/Fine.swift"
+    # Refused, one a line: the expected findings are these files' line numbers.
+    printf '%s\n' 'public import Foundation' 'import Glibc' 'let fd = open("/x", O_RDONLY)' 'let e = errno' \
+        'fsync(fd)' 'var t = timespec()' > "$scratch/Sources/Journal/Bad.swift"
+    printf '%s\n' 'import CModbus' 'exit(1)' > "$scratch/Tools/x/main.swift"
+    printf 'public import Glibc\n' > "$scratch/Sources/SystemCalls/Leak.swift"
+    found=$(check_sources "$scratch" 2>/dev/null | grep -o '^[^ ]*: ' | sort -u | tr -d ' ' | tr '\n' ' ' || true)
+    expected="Sources/Journal/Bad.swift:2: Sources/Journal/Bad.swift:3: Sources/Journal/Bad.swift:4: Sources/Journal/Bad.swift:5: Sources/Journal/Bad.swift:6: Sources/SystemCalls/Leak.swift:1: Tools/x/main.swift:1: Tools/x/main.swift:2: "
+    if [ "$found" != "$expected" ]; then
+        echo "check-boundaries self-test failed: reported $found"
+        echo "                                   expected $expected"
+        exit 1
+    fi
+    echo "check-boundaries: self-test found exactly the planted violations"
+    exit 0
+fi
+
+check_sources
 [ "${1:-}" = "--imports-only" ] && exit 0
 
 # 3. The public API of the library modules, from symbol graphs of the debug build
