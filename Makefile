@@ -2,7 +2,7 @@
 SWIFT ?= swift
 INTEROP_VENV := .venv-interop
 
-.PHONY: all deps demo test doc-coverage unit-test example exhaustive interop docs api-check bench circuit-bench protocols presets fuzz fuzz-ci clean
+.PHONY: all deps demo test boundaries doc-coverage unit-test example exhaustive interop docs api-check bench circuit-bench protocols presets fuzz fuzz-ci clean
 
 all: demo
 
@@ -14,11 +14,18 @@ demo: deps
 	$(SWIFT) build --product hepabus
 	$$($(SWIFT) build --show-bin-path)/hepabus demo
 
-## Every test: every public symbol documented, the Swift suites, the example controller
-## (its own package), the interlock's exhaustive exploration (optimised), interoperability
-## with an independent Modbus stack (pymodbus), the documentation built, then the public
-## API against the last release (semantic versioning).
-test: deps doc-coverage unit-test example exhaustive interop docs api-check
+## Every test: module boundaries, every public symbol documented, the Swift suites, the
+## example controller (its own package), the interlock's exhaustive exploration (optimised),
+## interoperability with an independent Modbus stack (pymodbus), the documentation built,
+## then the public API against the last release (semantic versioning).
+test: deps boundaries doc-coverage unit-test example exhaustive interop docs api-check
+
+## Module boundaries (docs/ARCHITECTURE.md, rule 1): C imported and called only where allowed,
+## no C type in a library module's public API (its symbol graph). Fails naming file:line.
+## The check first proves itself on a scratch tree of planted violations.
+boundaries:
+	bash Tools/check-boundaries.sh --self-test
+	bash Tools/check-boundaries.sh
 
 # Every public symbol of the library modules has a doc comment (Tools/doc-coverage.py lists
 # those that lack one as file:line). Builds the package first (shared with unit-test's build).

@@ -2,11 +2,13 @@
 // HepaBus: serial-bus drivers and hardware abstraction for extracorporeal circuits.
 import PackageDescription
 
-/// Settings every Swift target shares: Swift 6 language mode (strict concurrency)
-/// and explicit `any` for existentials.
+/// Settings every Swift target shares: Swift 6 language mode (strict concurrency),
+/// explicit `any` for existentials, and imports internal unless marked `public import`
+/// (so a module's public API names only what it says it re-exposes: docs/ARCHITECTURE.md).
 let swiftSettings: [SwiftSetting] = [
     .swiftLanguageMode(.v6),
     .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("InternalImportsByDefault"),
 ]
 
 let package = Package(
@@ -45,6 +47,9 @@ let package = Package(
         // C helpers for what does not import into Swift: ioctl macros, termios2, RS-485, stdio swapping.
         .target(name: "CSystemSupport"),
 
+        // The one small layer of raw system calls (files, clocks, signals, threads) for the modules
+        // above the drivers: rule 1, they never import Glibc themselves (docs/ARCHITECTURE.md).
+        .target(name: "SystemCalls", swiftSettings: swiftSettings),
         .target(name: "HardwareInterfaces", swiftSettings: swiftSettings),
         .target(name: "Serial", dependencies: ["CSystemSupport"], swiftSettings: swiftSettings),
         .target(name: "Modbus", dependencies: ["CModbus", "CSystemSupport", "Serial", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
@@ -57,13 +62,13 @@ let package = Package(
         .target(name: "StrictYAML", dependencies: ["Yams"], swiftSettings: swiftSettings),
         .executableTarget(
             name: "hepabus-protocolgen",
-            dependencies: ["ProtocolSpec"],
+            dependencies: ["ProtocolSpec", "SystemCalls"],
             path: "Tools/protocolgen",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "BusRuntime",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "SystemCalls", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "Interlock", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
@@ -75,25 +80,25 @@ let package = Package(
             exclude: ["Presets"],
             swiftSettings: swiftSettings
         ),
-        .target(name: "Journal", swiftSettings: swiftSettings),
+        .target(name: "Journal", dependencies: ["SystemCalls"], swiftSettings: swiftSettings),
         // Appends to a journal until killed: the crash-durability test's subject.
         .executableTarget(
             name: "hepabus-journal-probe",
-            dependencies: ["Journal"],
+            dependencies: ["Journal", "SystemCalls"],
             path: "Tools/journal-probe",
             swiftSettings: swiftSettings
         ),
         .target(
             name: "Circuit",
             dependencies: ["CircuitConfiguration", "BusRuntime", "Drivers", "Interlock", "Journal", "HardwareInterfaces",
-                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery", .product(name: "Logging", package: "swift-log")],
+                           "FirmwareProtocols", "Modbus", "Serial", "DeviceDiscovery", "SystemCalls", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         .target(name: "HardwareTesting", dependencies: ["HardwareInterfaces"], swiftSettings: swiftSettings),
         .target(name: "Drivers", dependencies: ["HardwareInterfaces", "FirmwareProtocols"], swiftSettings: swiftSettings),
         .target(
             name: "Simulator",
-            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["Modbus", "Serial", "HardwareInterfaces", "FirmwareProtocols", "CircuitConfiguration", "SystemCalls", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
         // The products' front doors: each re-exports the modules its users need, so the
@@ -116,7 +121,7 @@ let package = Package(
             name: "HepaBusCLI",
             dependencies: [
                 "Modbus", "Serial", "DeviceDiscovery", "BusRuntime", "HardwareInterfaces", "Simulator", "FirmwareProtocols", "Drivers",
-                "CircuitConfiguration", "Circuit", "Journal", "HIL",
+                "CircuitConfiguration", "Circuit", "Journal", "HIL", "SystemCalls",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -151,7 +156,7 @@ let package = Package(
                            .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "JournalTests", dependencies: ["Journal", "hepabus-journal-probe"], swiftSettings: swiftSettings),
+        .testTarget(name: "JournalTests", dependencies: ["Journal", "SystemCalls", "hepabus-journal-probe"], swiftSettings: swiftSettings),
         .testTarget(name: "CircuitConfigurationTests", dependencies: ["CircuitConfiguration", "StrictYAML"], swiftSettings: swiftSettings),
         .testTarget(
             name: "CircuitTests",
@@ -167,6 +172,7 @@ let package = Package(
         .testTarget(name: "InterlockTests", dependencies: ["Interlock", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "HardwareTestingTests", dependencies: ["HardwareTesting", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "SerialTests", dependencies: ["Serial"], swiftSettings: swiftSettings),
+        .testTarget(name: "SystemCallsTests", dependencies: ["SystemCalls"], swiftSettings: swiftSettings),
         .testTarget(name: "ModbusTests", dependencies: ["Modbus", "Serial", .product(name: "Logging", package: "swift-log")], swiftSettings: swiftSettings),
         .testTarget(name: "BusRuntimeTests", dependencies: ["BusRuntime", "Modbus", "Serial", "HardwareInterfaces"], swiftSettings: swiftSettings),
         .testTarget(name: "DeviceDiscoveryTests", dependencies: ["DeviceDiscovery"], swiftSettings: swiftSettings),

@@ -10,7 +10,7 @@ requirement's comment in the documentation (DocC inherits it); it counts as docu
 
 Scope: the modules of the HepaBus, HepaBusSimulator and HardwareTesting products (the
 ones `make docs` documents) and the package-internal libraries whose comments are complete
-(StrictYAML, ProtocolSpec, HIL, HepaBusCLI). Test targets, tools and benchmarks are outside
+(StrictYAML, ProtocolSpec, HIL, HepaBusCLI, SystemCalls). Test targets, tools and benchmarks are outside
 it. Generated code is inside: FirmwareProtocols/Generated gets its comments from the generator
 (Sources/ProtocolSpec, `make protocols`).
 
@@ -39,7 +39,7 @@ PRODUCT_MODULES = [
 
 # The package-internal libraries: public only to be shared inside this package, outside the
 # products and `make docs`, held to the same rule.
-INTERNAL_MODULES = ["StrictYAML", "ProtocolSpec", "HIL", "HepaBusCLI"]
+INTERNAL_MODULES = ["StrictYAML", "ProtocolSpec", "HIL", "HepaBusCLI", "SystemCalls"]
 
 # The modules `make doc-coverage` holds to it.
 CHECKED_MODULES = PRODUCT_MODULES + INTERNAL_MODULES

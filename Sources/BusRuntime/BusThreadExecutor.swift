@@ -1,4 +1,5 @@
 import Foundation
+internal import SystemCalls
 
 /// A serial executor that runs every job on one dedicated OS thread: the bus
 /// thread. All blocking libmodbus/termios calls of a bus happen here, so they
@@ -19,7 +20,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
     private var jobs: [UnownedJob] = []
     private var head = 0
     private var stopping = false
-    private var threadID: pthread_t?
+    private var threadID: ThreadIdentity?
     /// Timers served by the thread itself (``schedule(at:_:)``), earliest first.
     private var timers: [Timer] = []
     private var nextTimerID: UInt64 = 0
@@ -42,7 +43,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
         self.name = name
         let started = DispatchSemaphore(value: 0)
         let thread = Thread { [self] in
-            condition.withLock { threadID = pthread_self() }
+            condition.withLock { threadID = .current }
             started.signal()
             runLoop()
         }
@@ -80,7 +81,7 @@ public final class BusThreadExecutor: SerialExecutor, TaskExecutor, @unchecked S
     public var isCurrentThread: Bool {
         let id = condition.withLock { threadID }
         guard let id else { return false }
-        return pthread_equal(id, pthread_self()) != 0
+        return id == .current
     }
 
     /// Runs `action` on this executor's thread at `deadline` (or at once if it has passed),

@@ -1,5 +1,5 @@
-import HardwareInterfaces
-import Modbus
+public import HardwareInterfaces
+public import Modbus
 
 extension ModbusError: HardwareError {
     /// The shared kind generic code decides on (retry, trip the interlock).

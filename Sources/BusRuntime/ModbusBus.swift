@@ -1,5 +1,5 @@
 public import Logging
-import Modbus
+public import Modbus
 import Serial
 
 /// One Modbus line (an RS-485 segment, or a TCP connection to a gateway), owned

@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 import Modbus
 
 /// One unit on a ``ModbusBus``: the ``/HardwareInterfaces/RegisterDevice`` drivers talk to.

@@ -1,7 +1,7 @@
 import Foundation
-import HardwareInterfaces
+public import HardwareInterfaces
 public import Logging
-import Serial
+public import Serial
 
 /// One RS-232 line to a line-protocol (ASCII) device, owned exclusively by this actor
 /// and run on its own bus thread: the real ``/HardwareInterfaces/LineDevice``.

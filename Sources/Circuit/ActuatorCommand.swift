@@ -1,5 +1,5 @@
-import CircuitConfiguration
-import HardwareInterfaces
+public import CircuitConfiguration
+public import HardwareInterfaces
 
 /// A command to an actuator. Only the supervisor issues them during a treatment.
 public enum ActuatorCommand: Sendable, Equatable, CustomStringConvertible {

@@ -1,6 +1,6 @@
-import CircuitConfiguration
+public import CircuitConfiguration
 import HardwareInterfaces
-import Interlock
+public import Interlock
 
 /// One limit a role is watched against, as the circuit's interlock configuration sets it.
 public struct RoleLimit: Sendable, Equatable, CustomStringConvertible {

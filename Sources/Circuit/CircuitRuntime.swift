@@ -1,13 +1,14 @@
-import BusRuntime
-import CircuitConfiguration
+public import BusRuntime
+public import CircuitConfiguration
 import Drivers
 import FirmwareProtocols
 import Foundation
-import HardwareInterfaces
+public import HardwareInterfaces
 public import Logging
 import Modbus
 import Serial
 import Synchronization
+internal import SystemCalls
 
 /// Where a bus is reached at run time (the circuit file's port, or the simulator's).
 public enum BusEndpoint: Sendable, Equatable {
@@ -139,10 +140,7 @@ public final class CircuitRuntime: Sendable {
         var busOfPort: [String: (bus: String, path: String)] = [:]
         for (name, endpoint) in buses {
             guard case .serial(let path) = endpoint else { continue }
-            let device = realpath(path, nil).map { resolved in
-                defer { free(resolved) }
-                return String(cString: resolved)
-            } ?? path
+            let device = FileSystem.resolvedPath(path) ?? path
             if let other = busOfPort[device] {
                 let shown = other.path == path ? path : "\(other.path) and \(path) (both \(device))"
                 throw CircuitError("configuration error: buses \(other.bus) and \(name) are both on \(shown); each bus needs its own port")

@@ -1,6 +1,6 @@
 import DeviceDiscovery
 import Foundation
-import Glibc
+internal import SystemCalls
 import Synchronization
 
 /// Watches a circuit's serial ports come and go, and says which bus each change is.
@@ -100,10 +100,7 @@ final class PortWatch: Sendable {
 
     /// The character device a path leads to, nil if none.
     private static func resolve(_ path: String) -> String? {
-        guard let resolved = realpath(path, nil) else { return nil }
-        defer { free(resolved) }
-        var status = stat()
-        guard stat(resolved, &status) == 0, (status.st_mode & S_IFMT) == S_IFCHR else { return nil }
-        return String(cString: resolved)
+        guard let resolved = FileSystem.resolvedPath(path), FileSystem.isCharacterDevice(resolved) else { return nil }
+        return resolved
     }
 }

@@ -1,6 +1,6 @@
-import CircuitConfiguration
-import Drivers
-import HardwareInterfaces
+public import CircuitConfiguration
+public import Drivers
+public import HardwareInterfaces
 
 /// A role's latest reading, typed by what plays it.
 public enum RoleReading: Sendable {

@@ -1,10 +1,10 @@
-import BusRuntime
-import CircuitConfiguration
+public import BusRuntime
+public import CircuitConfiguration
 import Drivers
 import Foundation
 import HardwareInterfaces
-import Interlock
-import Journal
+public import Interlock
+public import Journal
 public import Logging
 
 /// The supervisor: feeds every fresh sample and every clock tick to the interlock

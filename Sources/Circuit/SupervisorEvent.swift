@@ -1,6 +1,6 @@
-import CircuitConfiguration
-import HardwareInterfaces
-import Interlock
+public import CircuitConfiguration
+public import HardwareInterfaces
+public import Interlock
 import Logging
 
 /// What the supervisor tells the treatment controller, as it happens.

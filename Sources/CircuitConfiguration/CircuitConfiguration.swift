@@ -1,4 +1,4 @@
-import Serial
+public import Serial
 
 /// A circuit as its file describes it: buses, the devices playing each role,
 /// the operator's (tighter-only) limits, flow ranges and poll rates.

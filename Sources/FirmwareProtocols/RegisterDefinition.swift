@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// How a register's raw words are read.
 public enum RegisterValueType: String, Sendable, Hashable, CaseIterable {

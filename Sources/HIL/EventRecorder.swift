@@ -1,4 +1,4 @@
-import Circuit
+public import Circuit
 import Synchronization
 
 /// Everything the supervisor reported during a run, with when it was heard: what

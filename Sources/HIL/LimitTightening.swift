@@ -1,4 +1,4 @@
-import Interlock
+public import Interlock
 
 /// The limits a scenario tightens for its run: persistence times and long windows
 /// shortened so a row can be provoked in seconds (SR-9's 60 s, SR-14's 120 s, SR-17's

@@ -1,4 +1,4 @@
-import FirmwareProtocols
+public import FirmwareProtocols
 
 /// The registers and named bits of each Modbus family, from the generated protocols:
 /// what a scenario may name in a `register` expectation.

@@ -1,4 +1,4 @@
-import CircuitConfiguration
+public import CircuitConfiguration
 import Interlock
 
 /// A hardware-in-the-loop scenario: a circuit, where it runs, the limits tightened

@@ -2,7 +2,7 @@ import CircuitConfiguration
 import Foundation
 import Interlock
 import Simulator
-import StrictYAML
+public import StrictYAML
 import Yams
 
 /// Reads scenario files strictly: an unknown key, a wrong type, an unknown step, a bad

@@ -1,5 +1,5 @@
 import Foundation
-import Interlock
+public import Interlock
 
 /// The words a scenario uses for operator commands, pumps and signals.
 public enum ScenarioVocabulary {

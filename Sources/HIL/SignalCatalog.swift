@@ -1,5 +1,5 @@
-import Circuit
-import CircuitConfiguration
+public import Circuit
+public import CircuitConfiguration
 import Drivers
 import FirmwareProtocols
 import HardwareInterfaces

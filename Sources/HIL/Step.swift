@@ -1,4 +1,4 @@
-import Interlock
+public import Interlock
 
 /// One step of a scenario, where it was written, and its one-line title for reports.
 public struct Step: Sendable {

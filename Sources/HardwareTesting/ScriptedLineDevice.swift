@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 import Synchronization
 
 /// An in-process fake line for unit tests of line-protocol drivers: it holds the

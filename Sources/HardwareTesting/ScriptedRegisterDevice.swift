@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 import Synchronization
 
 /// An in-process fake device for unit tests of drivers: it holds the transactions

@@ -1,7 +1,7 @@
 import ArgumentParser
 import Foundation
-import Glibc
 import Modbus
+internal import SystemCalls
 
 /// Entry point of the `hepabus` executable, with the exit-status contract
 /// technicians' scripts rely on: 0 success, 1 the device or line failed,
@@ -10,7 +10,7 @@ public enum HepabusMain {
     /// Parses `arguments` (the process's when nil), runs the command and exits with its status.
     public static func run(_ arguments: [String]? = nil) async -> Never {
         // A closed pipe (`hepabus read … | head`) must end us quietly, not kill us with SIGPIPE.
-        signal(SIGPIPE, SIG_IGN)
+        ProcessControl.ignoreBrokenPipe()
         do {
             // Logging first, once for the process: --log-level and --trace-frames stand anywhere.
             let (logSetup, rest) = try LogSetup.extract(from: arguments ?? Array(CommandLine.arguments.dropFirst()),
@@ -22,25 +22,25 @@ public enum HepabusMain {
             } else {
                 try command.run()
             }
-            exit(0)
+            ProcessControl.exit(0)
         } catch let failure as CommandFailure {
             Terminal.error(failure.message)
-            exit(failure.status)
+            ProcessControl.exit(failure.status)
         } catch let error as ModbusError {
             Terminal.error(error.description)
-            exit(exitStatus(for: error))
+            ProcessControl.exit(exitStatus(for: error))
         } catch {
             let code = Hepabus.exitCode(for: error)
             let message = Hepabus.fullMessage(for: error)
             if code == .success {
                 if !message.isEmpty { print(message) }
-                exit(0)
+                ProcessControl.exit(0)
             }
             if let exitCode = error as? ExitCode {
-                exit(exitCode.rawValue)
+                ProcessControl.exit(exitCode.rawValue)
             }
             if !message.isEmpty { Terminal.error(message, prefix: false) }
-            exit(2)
+            ProcessControl.exit(2)
         }
     }
 

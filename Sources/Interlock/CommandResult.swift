@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// The answer to an ``OperatorCommand``.
 public enum CommandResult: Hashable, Sendable, CustomStringConvertible {

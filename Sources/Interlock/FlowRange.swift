@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// The flow set-points a pump accepts: zero (stop), or from ``minimum`` to ``maximum``.
 ///

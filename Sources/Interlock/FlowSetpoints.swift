@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// The operator's flow set-points, one per pump (zero until set). What a pump actually
 /// runs at is the set-point only when the phase and the active faults allow it.

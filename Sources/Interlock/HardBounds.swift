@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// The hard bounds: constants in code that no configuration may loosen a limit past.
 ///

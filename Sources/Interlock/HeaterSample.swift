@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// One sample of the plasma heater (SR-11).
 public struct HeaterSample: Hashable, Sendable {

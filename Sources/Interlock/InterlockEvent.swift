@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// Everything the interlock reacts to. Time arrives only in events: ``tick(at:)`` and each
 /// reading's sample time, in monotonic seconds. The machine's clock is the latest of them.

@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// Every configurable limit of the interlock, with SAFETY.md's defaults.
 ///

@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// What the operator (through the treatment controller) asks of the machine. Every command
 /// gets a ``CommandResult``: accepted, or refused with its reason.

@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// One thing an actuator must do.
 public enum OutputAction: Hashable, Sendable, CustomStringConvertible {

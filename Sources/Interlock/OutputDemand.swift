@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// What the heater must do.
 public enum HeaterDemand: Hashable, Sendable, CustomStringConvertible {

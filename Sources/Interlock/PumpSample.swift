@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// The fault bits a pump's firmware reports (SR-13).
 public struct PumpFaults: OptionSet, Hashable, Sendable, CustomStringConvertible {

@@ -1,4 +1,4 @@
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// A fresh reading of one device, as the supervisor decoded it.
 public enum SensorReading: Hashable, Sendable {

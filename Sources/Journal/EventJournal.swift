@@ -1,6 +1,6 @@
-import Foundation
-import Glibc
+public import Foundation
 import Synchronization
+internal import SystemCalls
 
 /// The event journal: an fsynced append-only log of every state change, alarm,
 /// acknowledgement and command, written durably before it is reported as done.
@@ -56,12 +56,12 @@ public final class EventJournal: Sendable {
 
     /// The zero of every entry's ``JournalEntry/monotonicSeconds``.
     private let openedAt: ContinuousClock.Instant
-    private let system: SystemCalls
+    private let system: JournalFileCalls
     private let state: Mutex<State>
 
     private struct State {
-        /// The open file; -1 once closed.
-        var fileDescriptor: Int32
+        /// The open file; nil once closed.
+        var fileDescriptor: FileDescriptor?
         var nextSequence: UInt64
         /// The file's length up to the end of the last record that was fsynced: the point a
         /// failed write is rolled back to.
@@ -87,26 +87,28 @@ public final class EventJournal: Sendable {
     }
 
     /// Opens the journal at `path` with `system` standing in for the calls tests make fail.
-    init(path: String, system: SystemCalls) throws(JournalError) {
+    init(path: String, system: JournalFileCalls) throws(JournalError) {
         self.path = path
         self.system = system
         openedAt = .now
         let (fd, created) = try Self.openOrCreate(path)
         var cutOffset = 0
         do throws(JournalError) {
-            var st = stat()
-            guard fstat(fd, &st) == 0 else { throw JournalError.readFailed(path: path, errno: errno) }
-            guard st.st_mode & S_IFMT == S_IFREG else { throw JournalError.notARegularFile(path: path) }
-            if flock(fd, LOCK_EX | LOCK_NB) != 0 {
-                throw errno == EWOULDBLOCK ? JournalError.alreadyOpen(path: path) : .cannotOpen(path: path, errno: errno)
+            let status: FileDescriptor.Status
+            do throws(SystemCallError) { status = try fd.status() } catch { throw JournalError.readFailed(path: path, errno: error.errno) }
+            guard status.isRegularFile else { throw JournalError.notARegularFile(path: path) }
+            do throws(SystemCallError) {
+                try fd.lockExclusivelyWithoutWaiting()
+            } catch {
+                throw error.errno == Errno.wouldBlock ? JournalError.alreadyOpen(path: path) : .cannotOpen(path: path, errno: error.errno)
             }
             if created {
-                guard fsync(fd) == 0 else { throw JournalError.syncFailed(path: path, errno: errno) }
+                do throws(SystemCallError) { try fd.sync() } catch { throw JournalError.syncFailed(path: path, errno: error.errno) }
                 try Self.syncDirectory(containing: path)
             }
             let bytes: [UInt8]
-            do {
-                bytes = try readContents(of: fd)
+            do throws(SystemCallError) {
+                bytes = try fd.readContents()
             } catch {
                 throw JournalError.readFailed(path: path, errno: error.errno)
             }
@@ -118,17 +120,17 @@ public final class EventJournal: Sendable {
             }
             if scan.tornTailBytes > 0 {
                 cutOffset = scan.validLength
-                guard retryingOnInterrupt({ system.ftruncate(fd, scan.validLength) }) == 0 else {
-                    throw JournalError.repairFailed(path: path, errno: errno)
+                do throws(SystemCallError) { try system.ftruncate(fd, scan.validLength) } catch {
+                    throw JournalError.repairFailed(path: path, errno: error.errno)
                 }
-                guard fsync(fd) == 0 else { throw JournalError.syncFailed(path: path, errno: errno) }
+                do throws(SystemCallError) { try fd.sync() } catch { throw JournalError.syncFailed(path: path, errno: error.errno) }
             }
             recovery = JournalRecovery(created: created, recordCount: scan.records.count, tornTailBytes: scan.tornTailBytes)
             state = Mutex(State(
                 fileDescriptor: fd, nextSequence: UInt64(scan.records.count) + 1,
                 committedLength: scan.validLength, failure: nil))
         } catch {
-            Glibc.close(fd)
+            fd.close()
             throw error
         }
         if recovery.tornTailBytes > 0 {
@@ -168,8 +170,7 @@ public final class EventJournal: Sendable {
     ) throws(JournalError) -> JournalEntry {
         try state.withLock { (state: inout State) throws(JournalError) -> JournalEntry in
             if let failure = state.failure { throw .unusable(path: path, cause: failure) }
-            let fd = state.fileDescriptor
-            guard fd >= 0 else { throw .closed(path: path) }
+            guard let fd = state.fileDescriptor else { throw .closed(path: path) }
             let elapsed = (ContinuousClock.now - openedAt).components
             let micros = elapsed.seconds * 1_000_000 + elapsed.attoseconds / 1_000_000_000_000
             let entry = JournalEntry(
@@ -181,28 +182,34 @@ public final class EventJournal: Sendable {
             }
             var written = 0
             while written < record.count {
-                let (n, code) = record.withUnsafeBytes { buffer in
-                    (system.write(fd, buffer.baseAddress! + written, buffer.count - written), errno)
+                let result = record.withUnsafeBytes { buffer in
+                    Result { () throws(SystemCallError) -> Int in try system.write(fd, UnsafeRawBufferPointer(rebasing: buffer[written...])) }
                 }
-                if n > 0 {
+                if case .success(let n) = result, n > 0 {
                     written += n
                     continue
                 }
-                if n < 0 && code == EINTR { continue }
+                // (EINTR is retried by the call itself.)
                 // write(2) returning 0 for a regular file means it cannot take more: treat it as full.
-                let failure = n == 0 ? JournalError.diskFull(path: path) : .writing(path, errno: code)
+                let failure: JournalError
+                switch result {
+                case .success: failure = .diskFull(path: path)
+                case .failure(let error): failure = .writing(path, errno: error.errno)
+                }
                 // A partial record left in place would be followed by the next append's record
                 // and read back as corruption in the middle: take it out again.
-                if written > 0, retryingOnInterrupt({ system.ftruncate(fd, state.committedLength) }) != 0 {
-                    state.failure = .repairFailed(path: path, errno: errno)
-                    throw .unusable(path: path, cause: failure)
+                if written > 0 {
+                    do throws(SystemCallError) { try system.ftruncate(fd, state.committedLength) } catch {
+                        state.failure = .repairFailed(path: path, errno: error.errno)
+                        throw .unusable(path: path, cause: failure)
+                    }
                 }
                 throw failure
             }
-            guard retryingOnInterrupt({ system.fdatasync(fd) }) == 0 else {
+            do throws(SystemCallError) { try system.fdatasync(fd) } catch {
                 // After a failed flush the kernel may have dropped the dirty pages and will not
                 // report it again; only reading the file afresh tells what is on disk.
-                let failure = JournalError.syncFailed(path: path, errno: errno)
+                let failure = JournalError.syncFailed(path: path, errno: error.errno)
                 state.failure = failure
                 throw failure
             }
@@ -223,16 +230,18 @@ public final class EventJournal: Sendable {
     /// Reads through a dup(2) of the descriptor, outside the lock, so appends are not held
     /// up while a long journal is read; only records already fsynced are read.
     public func entries() throws(JournalError) -> [JournalEntry] {
-        let (fd, length) = try state.withLock { (state: inout State) throws(JournalError) -> (Int32, Int) in
-            guard state.fileDescriptor >= 0 else { throw .closed(path: path) }
-            let copy = fcntl(state.fileDescriptor, F_DUPFD_CLOEXEC, 0)
-            guard copy >= 0 else { throw .readFailed(path: path, errno: errno) }
-            return (copy, state.committedLength)
+        let (fd, length) = try state.withLock { (state: inout State) throws(JournalError) -> (FileDescriptor, Int) in
+            guard let open = state.fileDescriptor else { throw .closed(path: path) }
+            do throws(SystemCallError) {
+                return (try open.duplicate(), state.committedLength)
+            } catch {
+                throw .readFailed(path: path, errno: error.errno)
+            }
         }
-        defer { Glibc.close(fd) }
+        defer { fd.close() }
         let bytes: [UInt8]
-        do {
-            bytes = try readContents(of: fd, length: length)
+        do throws(SystemCallError) {
+            bytes = try fd.readContents(length: length)
         } catch {
             throw .readFailed(path: path, errno: error.errno)
         }
@@ -251,9 +260,9 @@ public final class EventJournal: Sendable {
     /// ``JournalError/closed(path:)``. Closing twice does nothing; deinit closes too.
     public func close() {
         state.withLock { state in
-            guard state.fileDescriptor >= 0 else { return }
-            Glibc.close(state.fileDescriptor)
-            state.fileDescriptor = -1
+            guard let fd = state.fileDescriptor else { return }
+            fd.close()
+            state.fileDescriptor = nil
         }
     }
 
@@ -274,15 +283,15 @@ public final class EventJournal: Sendable {
     /// before it and names it in ``JournalReadResult/damage``. What an export of a damaged
     /// journal prints. Throws only when the file cannot be read at all.
     public static func readUpToDamage(path: String) throws(JournalError) -> JournalReadResult {
-        let fd = retryingOnInterrupt { open(path, O_RDONLY | O_CLOEXEC) }
-        guard fd >= 0 else { throw .cannotOpen(path: path, errno: errno) }
-        defer { Glibc.close(fd) }
-        var st = stat()
-        guard fstat(fd, &st) == 0 else { throw .readFailed(path: path, errno: errno) }
-        guard st.st_mode & S_IFMT == S_IFREG else { throw .notARegularFile(path: path) }
+        let fd: FileDescriptor
+        do throws(SystemCallError) { fd = try .open(path, [.closeOnExec]) } catch { throw .cannotOpen(path: path, errno: error.errno) }
+        defer { fd.close() }
+        let status: FileDescriptor.Status
+        do throws(SystemCallError) { status = try fd.status() } catch { throw .readFailed(path: path, errno: error.errno) }
+        guard status.isRegularFile else { throw .notARegularFile(path: path) }
         let bytes: [UInt8]
-        do {
-            bytes = try readContents(of: fd)
+        do throws(SystemCallError) {
+            bytes = try fd.readContents()
         } catch {
             throw .readFailed(path: path, errno: error.errno)
         }
@@ -315,23 +324,27 @@ public final class EventJournal: Sendable {
     // MARK: Opening
 
     /// Opens `path`, or creates it exclusively; says which.
-    private static func openOrCreate(_ path: String) throws(JournalError) -> (Int32, created: Bool) {
+    private static func openOrCreate(_ path: String) throws(JournalError) -> (FileDescriptor, created: Bool) {
         // Never through a symbolic link; never making a device our controlling terminal.
-        let flags = O_RDWR | O_APPEND | O_CLOEXEC | O_NOFOLLOW | O_NOCTTY
+        let options: FileDescriptor.Options = [.readWrite, .append, .closeOnExec, .noFollow, .noControllingTerminal]
         while true {
-            let fd = retryingOnInterrupt { open(path, flags) }
-            if fd >= 0 { return (fd, false) }
-            guard errno == ENOENT else { throw openFailure(path, errno: errno) }
-            let createdFD = retryingOnInterrupt { open(path, flags | O_CREAT | O_EXCL, 0o600) }
-            if createdFD >= 0 { return (createdFD, true) }
-            // EEXIST: another process created it between our two opens; open theirs.
-            guard errno == EEXIST else { throw openFailure(path, errno: errno) }
+            do throws(SystemCallError) {
+                return (try .open(path, options), false)
+            } catch {
+                guard error.errno == Errno.noSuchFileOrDirectory else { throw openFailure(path, errno: error.errno) }
+            }
+            do throws(SystemCallError) {
+                return (try .open(path, options.union(.createExclusively), permissions: 0o600), true)
+            } catch {
+                // EEXIST: another process created it between our two opens; open theirs.
+                guard error.errno == Errno.fileExists else { throw openFailure(path, errno: error.errno) }
+            }
         }
     }
 
     /// The error for a failed open(2) of `path`: ELOOP under `O_NOFOLLOW` means a symbolic link.
     private static func openFailure(_ path: String, errno code: Int32) -> JournalError {
-        code == ELOOP ? .symbolicLink(path: path) : .cannotOpen(path: path, errno: code)
+        code == Errno.tooManySymbolicLinks ? .symbolicLink(path: path) : .cannotOpen(path: path, errno: code)
     }
 
     /// fsync(2)s the directory holding `path`, so a new file's name survives a power loss.
@@ -342,9 +355,9 @@ public final class EventJournal: Sendable {
         } else {
             directory = "."
         }
-        let fd = retryingOnInterrupt { open(directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC) }
-        guard fd >= 0 else { throw .syncFailed(path: path, errno: errno) }
-        defer { Glibc.close(fd) }
-        guard fsync(fd) == 0 else { throw .syncFailed(path: path, errno: errno) }
+        let fd: FileDescriptor
+        do throws(SystemCallError) { fd = try .open(directory, [.directory, .closeOnExec]) } catch { throw .syncFailed(path: path, errno: error.errno) }
+        defer { fd.close() }
+        do throws(SystemCallError) { try fd.sync() } catch { throw .syncFailed(path: path, errno: error.errno) }
     }
 }

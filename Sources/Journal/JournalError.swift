@@ -1,4 +1,4 @@
-import Glibc
+internal import SystemCalls
 
 /// Everything that can go wrong with the journal, naming the file and what happened,
 /// so the supervisor can raise a technical alarm and a technician can act on it.
@@ -84,7 +84,7 @@ public indirect enum JournalError: Error, Equatable, Sendable, CustomStringConve
     /// The error for a failed write(2) of `path`.
     static func writing(_ path: String, errno code: Int32) -> JournalError {
         switch code {
-        case ENOSPC, EDQUOT: return .diskFull(path: path)
+        case Errno.noSpace, Errno.quotaExceeded: return .diskFull(path: path)
         default: return .writeFailed(path: path, errno: code)
         }
     }

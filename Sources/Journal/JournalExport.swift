@@ -1,4 +1,4 @@
-import Foundation
+public import Foundation
 
 /// Journal entries as a bench technician reads them (`hepabus journal export`):
 /// CSV for a spreadsheet, JSON for a program.

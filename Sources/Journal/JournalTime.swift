@@ -1,5 +1,5 @@
-import Foundation
-import Glibc
+public import Foundation
+internal import SystemCalls
 
 /// A wall-clock instant in UTC with microsecond resolution, as the journal stamps entries.
 ///
@@ -22,9 +22,8 @@ public struct JournalTime: Sendable, Hashable, Comparable, Codable, CustomString
 
     /// The wall clock now: clock_gettime(2) with `CLOCK_REALTIME`, truncated to the microsecond.
     public static func now() -> JournalTime {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return JournalTime(microsecondsSince1970: Int64(ts.tv_sec) * 1_000_000 + Int64(ts.tv_nsec) / 1_000)
+        let now = WallClock.now()
+        return JournalTime(microsecondsSince1970: now.seconds * 1_000_000 + now.nanoseconds / 1_000)
     }
 
     /// The same instant as a `Date`.
@@ -35,11 +34,9 @@ public struct JournalTime: Sendable, Hashable, Comparable, Codable, CustomString
     /// ISO 8601 in UTC with microseconds: `2025-06-01T12:34:56.123456Z`.
     public var iso8601: String {
         let (seconds, micros) = floorDivision(microsecondsSince1970, by: 1_000_000)
-        var time = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&time, &parts)
-        return "\(padded(Int(parts.tm_year) + 1900, 4))-\(padded(Int(parts.tm_mon) + 1, 2))-\(padded(Int(parts.tm_mday), 2))"
-            + "T\(padded(Int(parts.tm_hour), 2)):\(padded(Int(parts.tm_min), 2)):\(padded(Int(parts.tm_sec), 2))"
+        let parts = UTCDateTime(secondsSince1970: seconds)
+        return "\(padded(parts.year, 4))-\(padded(parts.month, 2))-\(padded(parts.day, 2))"
+            + "T\(padded(parts.hour, 2)):\(padded(parts.minute, 2)):\(padded(parts.second, 2))"
             + ".\(padded(Int(micros), 6))Z"
     }
 
@@ -70,15 +67,8 @@ public struct JournalTime: Sendable, Hashable, Comparable, Codable, CustomString
             else { return nil }
             micros = fraction * [1, 100_000, 10_000, 1_000, 100, 10, 1][digits]
         }
-        var parts = tm()
-        parts.tm_year = Int32(year - 1900)
-        parts.tm_mon = Int32(month - 1)
-        parts.tm_mday = Int32(day)
-        parts.tm_hour = Int32(hour)
-        parts.tm_min = Int32(minute)
-        parts.tm_sec = Int32(second)
-        let seconds = timegm(&parts)
-        microsecondsSince1970 = Int64(seconds) * 1_000_000 + Int64(micros)
+        let seconds = UTCDateTime(year: year, month: month, day: day, hour: hour, minute: minute, second: second).secondsSince1970
+        microsecondsSince1970 = seconds * 1_000_000 + Int64(micros)
     }
 
     /// ``iso8601``.

@@ -1,4 +1,4 @@
-import Serial
+public import Serial
 
 /// What a Modbus transaction was, for error messages that name it.
 public struct ModbusOperation: Hashable, Sendable, CustomStringConvertible {

@@ -1,5 +1,5 @@
 import StrictYAML
-import Foundation
+public import Foundation
 import Yams
 
 /// Reads and validates the line-protocol specifications of firmware-protocols/

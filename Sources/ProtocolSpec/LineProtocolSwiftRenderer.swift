@@ -42,7 +42,8 @@ public enum LineProtocolSwiftRenderer {
         let fr = spec.framing
         let owner = typeName(spec)
         var out = SwiftRenderer.header + "\n"
-        out += "import HardwareInterfaces\n\n"
+        // Public: the generated API speaks in HardwareInterfaces types (InternalImportsByDefault).
+        out += "public import HardwareInterfaces\n\n"
         out += doc("\(spec.title) (\(spec.sourceFile)). " + spec.description, "")
         if let safe = spec.safeState { out += doc("Safe state on a lapsed watchdog: \(safe)", "") }
         out += "public enum \(typeName(spec)) {\n"

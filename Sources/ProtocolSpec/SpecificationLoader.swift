@@ -1,5 +1,5 @@
 import StrictYAML
-import Foundation
+public import Foundation
 import Yams
 
 /// Reads and validates the specification files of firmware-protocols/.

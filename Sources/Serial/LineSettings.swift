@@ -43,7 +43,7 @@ extension SerialLine {
             t.c_cflag &= ~tcflag_t(CSIZE | PARENB | PARODD)
             t.c_cflag |= tcflag_t(CS8)
         }
-        let standard = BaudRate.standardRates[settings.baudRate.rawValue]
+        let standard = BaudRate.termiosSpeeds[settings.baudRate.rawValue]
         let speed = standard ?? speed_t(B38400)
         cfsetispeed(&t, speed)
         cfsetospeed(&t, speed)

@@ -10,8 +10,11 @@ public struct BaudRate: RawRepresentable, Hashable, Sendable, CustomStringConver
     public init(integerLiteral value: UInt32) { self.rawValue = value }
     public var description: String { "\(rawValue)" }
 
-    /// The rates termios names with a `Bxxx` constant (the set `cfsetospeed` accepts).
-    public static let standardRates: [UInt32: speed_t] = [
+    /// The rates termios names with a `Bxxx` constant (the set `cfsetospeed` accepts), in bits per second.
+    public static let standardRates: Set<UInt32> = Set(termiosSpeeds.keys)
+
+    /// Each standard rate's termios `Bxxx` value: C's `speed_t`, kept out of the public API.
+    static let termiosSpeeds: [UInt32: speed_t] = [
         50: speed_t(B50), 75: speed_t(B75), 110: speed_t(B110), 134: speed_t(B134),
         150: speed_t(B150), 200: speed_t(B200), 300: speed_t(B300), 600: speed_t(B600),
         1200: speed_t(B1200), 1800: speed_t(B1800), 2400: speed_t(B2400), 4800: speed_t(B4800),
@@ -24,7 +27,7 @@ public struct BaudRate: RawRepresentable, Hashable, Sendable, CustomStringConver
     ]
 
     /// Whether termios has a constant for this rate.
-    public var isStandard: Bool { Self.standardRates[rawValue] != nil }
+    public var isStandard: Bool { Self.standardRates.contains(rawValue) }
 }
 
 /// Parity bit. Modbus RTU's default is even.

@@ -3,6 +3,7 @@ import Glibc
 import Synchronization
 import Testing
 @testable import Journal
+import SystemCalls
 
 /// Stands in for write(2), fdatasync(2) and ftruncate(2), failing on command.
 final class FaultySystem: Sendable {
@@ -20,9 +21,9 @@ final class FaultySystem: Sendable {
         state.withLock { $0 = (fault, false, truncateFails) }
     }
 
-    var calls: SystemCalls {
-        SystemCalls(
-            write: { fd, buffer, count in
+    var calls: JournalFileCalls {
+        JournalFileCalls(
+            write: { fd, bytes throws(SystemCallError) in
                 enum Action { case passThrough, writeHalf, fail }
                 let action: Action = self.state.withLock { state in
                     guard case .diskFullAfterHalf = state.fault else { return .passThrough }
@@ -31,22 +32,18 @@ final class FaultySystem: Sendable {
                     return .writeHalf
                 }
                 switch action {
-                case .passThrough: return Glibc.write(fd, buffer, count)
-                case .writeHalf: return Glibc.write(fd, buffer, count / 2)
-                case .fail:
-                    errno = ENOSPC
-                    return -1
+                case .passThrough: return try fd.write(bytes)
+                case .writeHalf: return try fd.write(UnsafeRawBufferPointer(rebasing: bytes.prefix(bytes.count / 2)))
+                case .fail: throw SystemCallError(call: "write(\(fd.path))", errno: ENOSPC)
                 }
             },
-            fdatasync: { fd in
-                guard case .syncFails = self.state.withLock({ $0.fault }) else { return Glibc.fdatasync(fd) }
-                errno = EIO
-                return -1
+            fdatasync: { fd throws(SystemCallError) in
+                guard case .syncFails = self.state.withLock({ $0.fault }) else { return try fd.syncData() }
+                throw SystemCallError(call: "fdatasync(\(fd.path))", errno: EIO)
             },
-            ftruncate: { fd, length in
-                guard self.state.withLock({ $0.truncateFails }) else { return Glibc.ftruncate(fd, off_t(length)) }
-                errno = EIO
-                return -1
+            ftruncate: { fd, length throws(SystemCallError) in
+                guard self.state.withLock({ $0.truncateFails }) else { return try fd.truncate(to: length) }
+                throw SystemCallError(call: "ftruncate(\(fd.path))", errno: EIO)
             })
     }
 }

@@ -15,6 +15,14 @@ import Serial
         }
     }
 
+    /// The standard rates are plain numbers in the public API; termios's speed_t stays inside Serial.
+    @Test func standardRatesAreTermiosConstantsAsNumbers() {
+        #expect(BaudRate.standardRates.count == 30)
+        #expect(BaudRate.standardRates.isSuperset(of: [50, 9600, 19200, 115200, 921600, 4_000_000]))
+        #expect(BaudRate(9600).isStandard && BaudRate(4_000_000).isStandard)
+        #expect(!BaudRate(250_000).isStandard && !BaudRate(0).isStandard)
+    }
+
     @Test func arbitraryRateThroughTermios2() throws {
         let pty = try PseudoTerminal()
         let port = try SerialPort(path: pty.secondaryPath, settings: SerialSettings(baudRate: 250_000))

@@ -5,8 +5,8 @@
 // The crash-durability test kills it at random moments and checks every reported entry
 // survived. PAYLOAD_BYTES (default 256) sizes each entry's `payload` field; a large payload
 // makes a kill more likely to land mid-write and tear the last record.
-import Glibc
 import Journal
+import SystemCalls
 
 /// The `payload` field of entry `index`: `size` bytes the test can recompute and compare.
 func payload(for index: Int, size: Int) -> String {
@@ -14,21 +14,19 @@ func payload(for index: Int, size: Int) -> String {
     return String(String(repeating: unit, count: size / unit.utf8.count + 1).utf8.prefix(size))!
 }
 
-/// Writes `line` and a newline to `fd` with write(2): unbuffered, so a line is out of the
-/// process the moment this returns (stdio would hold it in a buffer a SIGKILL discards).
-func emit(_ line: String, to fd: Int32) {
-    var bytes = Array((line + "\n").utf8)[...]
-    while !bytes.isEmpty {
-        let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
-        if n < 0 && errno == EINTR { continue }
-        guard n > 0 else { exit(3) }  // our reader is gone: nothing more can be reported
-        bytes = bytes.dropFirst(n)
+/// Writes `line` and a newline with write(2): unbuffered, so a line is out of the process
+/// the moment this returns (stdio would hold it in a buffer a SIGKILL discards).
+func emit(_ line: String, to stream: ProcessControl.StandardStream) {
+    do {
+        try stream.writeUnbuffered(line + "\n")
+    } catch {
+        ProcessControl.exit(3)  // our reader is gone: nothing more can be reported
     }
 }
 
 func fail(_ message: String, status: Int32) -> Never {
-    emit("hepabus-journal-probe: \(message)", to: STDERR_FILENO)
-    exit(status)
+    emit("hepabus-journal-probe: \(message)", to: .error)
+    ProcessControl.exit(status)
 }
 
 let arguments = CommandLine.arguments
@@ -42,13 +40,13 @@ else {
 do {
     let journal = try EventJournal(path: arguments[1])
     if journal.recovery.tornTailBytes > 0 {
-        emit("hepabus-journal-probe: repaired a torn tail of \(journal.recovery.tornTailBytes) bytes", to: STDERR_FILENO)
+        emit("hepabus-journal-probe: repaired a torn tail of \(journal.recovery.tornTailBytes) bytes", to: .error)
     }
     for index in stride(from: 1, through: count, by: 1) {
         let entry = try journal.append(
             kind: .command, source: "probe", message: "probe \(index)",
             fields: ["i": String(index), "payload": payload(for: index, size: payloadSize)])
-        emit("reported \(entry.sequence)", to: STDOUT_FILENO)
+        emit("reported \(entry.sequence)", to: .output)
     }
 } catch {
     fail("\(error)", status: 1)

@@ -3,6 +3,7 @@
 // `--check` writes nothing and fails if any generated file is out of date.
 import Foundation
 import ProtocolSpec
+import SystemCalls
 
 let arguments = Array(CommandLine.arguments.dropFirst())
 let check = arguments.contains("--check")
@@ -39,11 +40,11 @@ do {
     }
     if check && !stale.isEmpty {
         FileHandle.standardError.write(Data(("out of date (run `make protocols`):\n" + stale.joined(separator: "\n") + "\n").utf8))
-        exit(1)
+        ProcessControl.exit(1)
     }
     print(check ? "generated files are up to date (\(families.count) families, \(lines.count) line protocols)"
                 : "wrote \(stale.count) file(s); \(outputs.count - stale.count) already up to date")
 } catch {
     FileHandle.standardError.write(Data("hepabus-protocolgen: \(error)\n".utf8))
-    exit(1)
+    ProcessControl.exit(1)
 }

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives the air detector and return-line clamp module (firmware-protocols/air-detector.yaml).
 /// The clamp is fail-safe: it is closed unless the host holds `clampOpen` and feeds the watchdog.

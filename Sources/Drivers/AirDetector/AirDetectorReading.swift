@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// One sample of the air detector and clamp module, read in one transaction
 /// (input 0x0200…0x0202): status, air event count, last bubble volume.

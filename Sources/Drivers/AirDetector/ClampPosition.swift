@@ -1,4 +1,4 @@
-import FirmwareProtocols
+public import FirmwareProtocols
 
 /// Where the return-line clamp is, from its position feedback.
 /// Only ``closed`` confirms the clamp's safe state.

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives a peristaltic pump that speaks the line (ASCII) protocol of
 /// firmware-protocols/line-ascii-pump.yaml over RS-232: one request line, one reply line

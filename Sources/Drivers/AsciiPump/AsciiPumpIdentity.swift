@@ -1,4 +1,4 @@
-import FirmwareProtocols
+public import FirmwareProtocols
 
 /// Who a line (ASCII) pump says it is (command `ID`).
 public struct AsciiPumpIdentity: Hashable, Sendable {

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// One status line of a line (ASCII) pump (command `RS`), every field range-checked.
 ///

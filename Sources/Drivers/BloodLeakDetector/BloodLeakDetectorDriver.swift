@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives the optical blood-leak detector on the plasma line
 /// (firmware-protocols/blood-leak-detector.yaml).

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// One sample of the blood-leak detector, read in one transaction (input 0x0200…0x0201).
 /// `leakDetected` is data: the interlock decides on its own limit (SR-7).

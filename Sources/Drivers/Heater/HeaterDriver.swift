@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives the plasma heater controller (firmware-protocols/heater.yaml), which carries
 /// its own over-temperature cut-out on the element sensor.

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives a peristaltic pump (firmware-protocols/peristaltic-pump.yaml): blood, plasma
 /// and recirculation pumps.

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// One sample of a pump's state, read in one transaction (input 0x0200…0x0204):
 /// status, tachometer speed, the flow it implies, and the volume delivered.

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives a gauge pressure sensor (firmware-protocols/pressure-sensor.yaml) on the
 /// arterial, pre-filter, venous or filtrate line.

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// What every family driver shares: the device it drives and the family protocol it
 /// speaks, from which it identifies the device.

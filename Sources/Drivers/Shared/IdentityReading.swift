@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 extension RegisterDevice {
     /// Reads the identity block (input 0x0000…0x0008, nine registers) in ONE transaction

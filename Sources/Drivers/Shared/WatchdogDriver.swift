@@ -1,5 +1,5 @@
 import FirmwareProtocols
-import HardwareInterfaces
+public import HardwareInterfaces
 
 /// A driver for an actuator family carrying the host watchdog block (pump, heater,
 /// air detector and clamp): if the host stops writing the heartbeat for the timeout,

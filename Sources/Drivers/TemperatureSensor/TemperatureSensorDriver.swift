@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// Drives a redundant PT100 probe pair (firmware-protocols/temperature-sensor.yaml) on
 /// the plasma line.

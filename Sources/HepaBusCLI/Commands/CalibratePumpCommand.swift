@@ -5,8 +5,8 @@ import CircuitConfiguration
 import Drivers
 import FirmwareProtocols
 import Foundation
-import Glibc
 import HardwareInterfaces
+internal import SystemCalls
 
 /// `hepabus calibrate pump ROLE`: the guided tubing calibration of a peristaltic pump.
 struct CalibratePumpCommand: AsyncParsableCommand {
@@ -140,8 +140,7 @@ struct CalibratePumpCommand: AsyncParsableCommand {
         progress.finish()
         Terminal.writeStderr("\(role) turned \(String(format: "%.4f", counted)) revolutions (its tachometer's count) and is stopped\n")
         // From here on the pump is still: Ctrl-C at the prompt simply ends the command.
-        signal(SIGINT, SIG_DFL)
-        signal(SIGTERM, SIG_DFL)
+        ProcessControl.restoreDefaultTermination()
 
         let nominal = session.device.tubingMillilitersPerRevolution.map { TubingCalibration(millilitersPerRevolution: $0) }
         let (volume, calibration) = try obtainCalibration(revolutions: counted, nominal: nominal ?? present,
@@ -194,7 +193,7 @@ struct CalibratePumpCommand: AsyncParsableCommand {
             case .failure(let refusal): throw CommandFailure.usage("--measured-volume: \(refusal); calibration unchanged")
             }
         }
-        let interactive = isatty(STDIN_FILENO) == 1
+        let interactive = ProcessControl.StandardStream.input.isTerminal
         for _ in 0..<(interactive ? 3 : 1) {
             if interactive {
                 Terminal.writeStderr("Measure the volume the pump delivered and type it in mL: ")

@@ -1,7 +1,6 @@
 import ArgumentParser
 import CircuitConfiguration
 import Foundation
-import Glibc
 import Simulator
 
 /// `hepabus simulate`: a simulated circuit, served until interrupted.

@@ -1,4 +1,4 @@
-import Serial
+public import Serial
 
 /// Where a Modbus peer is: a serial line (RTU) or a TCP address.
 public enum ModbusEndpoint: Hashable, Sendable, CustomStringConvertible {

@@ -1,6 +1,6 @@
 import Glibc
 public import Logging
-import Serial
+public import Serial
 
 /// A Modbus RTU server on one serial line (a pty primary for the simulator, or
 /// a real port), answering for every unit in ``ServedUnits``: frames for other

@@ -1,6 +1,6 @@
 internal import CSystemSupport
 import Glibc
-import Serial
+public import Serial
 
 /// A serial line opened only to listen, the way a sniffer's RS-485 adapter sits on
 /// a bus: read-only, never exclusive, never locked. Unlike ``/Serial/SerialPort`` it

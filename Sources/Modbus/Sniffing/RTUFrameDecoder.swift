@@ -1,4 +1,4 @@
-import Serial
+public import Serial
 
 /// Splits a byte stream of Modbus RTU traffic, as a passive listener hears it on a
 /// bus (requests and responses interleaved, arriving in arbitrary chunks), into

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Air detector and return-line clamp firmware (firmware-protocols/air-detector.yaml).
 ///

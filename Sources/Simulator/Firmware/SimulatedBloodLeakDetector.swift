@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Blood-leak detector firmware (firmware-protocols/blood-leak-detector.yaml).
 ///

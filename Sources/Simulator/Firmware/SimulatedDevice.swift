@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Simulated device firmware: one unit of a firmware-protocols family, served to
 /// the bus as a ``/Modbus/ModbusDataModel`` and driven from the physics or a test through

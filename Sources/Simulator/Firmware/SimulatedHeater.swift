@@ -1,6 +1,6 @@
 import Foundation
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Plasma heater controller firmware (firmware-protocols/heater.yaml).
 ///

@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Pressure transmitter firmware (firmware-protocols/pressure-sensor.yaml).
 ///

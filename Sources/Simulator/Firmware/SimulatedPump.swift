@@ -1,6 +1,6 @@
 import Foundation
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// Peristaltic pump firmware (firmware-protocols/peristaltic-pump.yaml).
 ///

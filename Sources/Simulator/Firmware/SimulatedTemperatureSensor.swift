@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import Modbus
+public import FirmwareProtocols
+public import Modbus
 
 /// The electrical state of a PT100 probe.
 public enum ProbeCondition: String, Sendable, Hashable, CaseIterable {

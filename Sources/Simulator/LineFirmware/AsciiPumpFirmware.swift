@@ -1,4 +1,4 @@
-import FirmwareProtocols
+public import FirmwareProtocols
 import Synchronization
 
 /// The firmware of a simulated line (ASCII) pump, implementing

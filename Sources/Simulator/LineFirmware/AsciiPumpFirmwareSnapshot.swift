@@ -1,5 +1,5 @@
-import FirmwareProtocols
-import HardwareInterfaces
+public import FirmwareProtocols
+public import HardwareInterfaces
 
 /// What a simulated line pump is doing, for tests and the simulator's status: the
 /// firmware's own view, at full precision (the wire carries it rounded).

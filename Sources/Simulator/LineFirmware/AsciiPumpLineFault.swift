@@ -1,4 +1,4 @@
-import FirmwareProtocols
+public import FirmwareProtocols
 
 /// How the line to a simulated line pump misbehaves on purpose (fault injection). Each
 /// applies to the next lines addressed to a served pump (see ``AsciiPumpLineServer/inject(_:count:)``).

@@ -1,7 +1,7 @@
 import FirmwareProtocols
 import Foundation
-import Glibc
-import Serial
+internal import SystemCalls
+public import Serial
 import Synchronization
 
 /// Serves simulated line pumps on a pseudo-terminal, as an RS-232 line would: a thread
@@ -65,7 +65,7 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
         lock.withLock {
             thread?.stop()
             thread = nil
-            if let linkPath { unlink(linkPath) }
+            if let linkPath { FileSystem.removeLink(linkPath) }
             pty?.close()
             pty = nil
         }
@@ -83,11 +83,19 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
         if let linkPath {
             // Made beside the link and renamed over it, so the path never points nowhere.
             let temporary = linkPath + ".new"
-            unlink(temporary)
-            guard symlink(newPty.secondaryPath, temporary) == 0 else { throw .system(call: "symlink(\(linkPath))", errno: errno) }
-            guard rename(temporary, linkPath) == 0 else { throw .system(call: "rename(\(linkPath))", errno: errno) }
+            FileSystem.removeLink(temporary)
+            do throws(SystemCallError) {
+                try FileSystem.createSymbolicLink(at: temporary, to: newPty.secondaryPath)
+            } catch {
+                throw .system(call: "symlink(\(linkPath))", errno: error.errno)
+            }
+            do throws(SystemCallError) {
+                try FileSystem.rename(temporary, to: linkPath)
+            } catch {
+                throw .system(call: "rename(\(linkPath))", errno: error.errno)
+            }
         }
-        let serving = ServingThread(fileDescriptor: newPty.primaryDescriptor)
+        let serving = try ServingThread(fileDescriptor: newPty.primaryDescriptor)
         // Weak: the thread must not keep the server alive, or its deinit would never unplug.
         serving.start(name: "line-pump-server",
                       handle: { [weak self] line in self?.handle(line) },
@@ -135,41 +143,40 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
 
     /// The thread reading lines from the primary side, stoppable through a self-pipe.
     private final class ServingThread: @unchecked Sendable {
-        let fd: Int32
-        private let wakeRead: Int32
-        private let wakeWrite: Int32
+        let fd: FileDescriptor
+        private let wake: WakePipe
         private let finished = DispatchSemaphore(value: 0)
         private var started = false
         /// The serving thread, once running (so a stop from the thread itself does not wait for itself).
-        private let servingThread = Mutex<pthread_t?>(nil)
+        private let servingThread = Mutex<ThreadIdentity?>(nil)
 
         /// Serves a duplicate of `fileDescriptor`, which the thread closes when it ends: the
         /// thread never writes to a descriptor number that may since name something else.
-        init(fileDescriptor: Int32) {
-            fd = fcntl(fileDescriptor, F_DUPFD_CLOEXEC, 0)
-            var fds: [Int32] = [0, 0]
-            _ = pipe(&fds)
-            for f in fds {
-                _ = fcntl(f, F_SETFD, FD_CLOEXEC)
-                _ = fcntl(f, F_SETFL, O_NONBLOCK)
+        init(fileDescriptor: Int32) throws(SerialError) {
+            do throws(SystemCallError) {
+                fd = try FileDescriptor(rawValue: fileDescriptor, path: "pseudo-terminal primary").duplicate()
+            } catch {
+                throw .system(call: "fcntl(F_DUPFD_CLOEXEC)", errno: error.errno)
             }
-            wakeRead = fds[0]
-            wakeWrite = fds[1]
+            do throws(SystemCallError) {
+                wake = try WakePipe()
+            } catch {
+                fd.close()
+                throw .system(call: "pipe", errno: error.errno)
+            }
         }
 
         deinit {
-            if servingThread.withLock({ $0 == nil }) { close(fd) }
-            close(wakeRead)
-            close(wakeWrite)
+            if servingThread.withLock({ $0 == nil }) { fd.close() }
         }
 
         func start(name: String, handle: @escaping @Sendable ([UInt8]) -> (reply: [UInt8], delay: Duration, pump: AsciiPumpFirmware)?,
                    sent: @escaping @Sendable () -> Void) {
             started = true
             let thread = Thread { [self] in
-                servingThread.withLock { $0 = pthread_self() }
+                servingThread.withLock { $0 = .current }
                 serve(handle, sent)
-                close(fd)
+                fd.close()
                 finished.signal()
             }
             thread.name = name
@@ -181,19 +188,21 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
         func stop() {
             guard started else { return }
             started = false
-            var byte: UInt8 = 1
-            _ = write(wakeWrite, &byte, 1)
-            let onServingThread = servingThread.withLock { id in id.map { pthread_equal($0, pthread_self()) != 0 } ?? false }
+            wake.wake()
+            let onServingThread = servingThread.withLock { id in id == .current }
             if !onServingThread { finished.wait() }
         }
 
         /// Waits for input or a stop request; false once a stop is requested.
         private func waitForInput(milliseconds: Int32) -> (stop: Bool, readable: Bool) {
-            var pfds = [pollfd(fd: fd, events: Int16(POLLIN), revents: 0), pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)]
-            let rc = poll(&pfds, 2, milliseconds)
-            if rc < 0 { return (errno != EINTR, false) }
-            if pfds[1].revents != 0 || pfds[0].revents & Int16(POLLNVAL) != 0 { return (true, false) }
-            return (false, pfds[0].revents != 0)
+            let ready: [Poll.Events]
+            do throws(SystemCallError) {
+                ready = try Poll.wait([(fd.rawValue, .readable), (wake.readDescriptor, .readable)], timeoutMilliseconds: milliseconds)
+            } catch {
+                return (error.errno != Errno.interrupted, false)
+            }
+            if !ready[1].isEmpty || ready[0].contains(.invalid) { return (true, false) }
+            return (false, !ready[0].isEmpty)
         }
 
         private func serve(_ handle: @Sendable ([UInt8]) -> (reply: [UInt8], delay: Duration, pump: AsciiPumpFirmware)?,
@@ -207,9 +216,15 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
                 let (stop, readable) = waitForInput(milliseconds: -1)
                 if stop { return }
                 guard readable else { continue }
-                let n = scratch.withUnsafeMutableBytes { read(fd, $0.baseAddress!, $0.count) }
+                let n: Int
+                do {
+                    n = try scratch.withUnsafeMutableBytes { buffer throws(SystemCallError) in try fd.read(into: buffer) }
+                } catch let error as SystemCallError where error.errno == Errno.wouldBlock {
+                    continue
+                } catch {
+                    n = -1
+                }
                 if n <= 0 {
-                    if n < 0 && (errno == EAGAIN || errno == EINTR) { continue }
                     // A hang-up with no client: wait a little rather than spin, still stoppable.
                     if waitForInput(milliseconds: 10).stop { return }
                     continue
@@ -239,23 +254,26 @@ public final class AsciiPumpLineServer: @unchecked Sendable {
             while true {
                 let remaining = ContinuousClock.now.duration(to: deadline)
                 if remaining <= .zero { return false }
-                var pfd = pollfd(fd: wakeRead, events: Int16(POLLIN), revents: 0)
                 let (s, a) = remaining.components
                 let ms = Int32(clamping: s * 1000 + a / 1_000_000_000_000_000 + 1)
-                if poll(&pfd, 1, ms) > 0 { return true }
+                if let ready = try? Poll.wait([(wake.readDescriptor, .readable)], timeoutMilliseconds: ms), !ready[0].isEmpty { return true }
             }
         }
 
         private func send(_ bytes: [UInt8]) {
             var offset = 0
             while offset < bytes.count {
-                let n = bytes.withUnsafeBytes { write(fd, $0.baseAddress! + offset, $0.count - offset) }
-                if n > 0 { offset += n; continue }
-                if n < 0 && (errno == EAGAIN || errno == EINTR) {
-                    var pfd = pollfd(fd: fd, events: Int16(POLLOUT), revents: 0)
-                    if poll(&pfd, 1, 1000) <= 0 { return }
+                let written: Int
+                do {
+                    written = try bytes.withUnsafeBytes { raw throws(SystemCallError) in try fd.write(UnsafeRawBufferPointer(rebasing: raw[offset...])) }
+                } catch let error as SystemCallError where error.errno == Errno.wouldBlock {
+                    // The client is not reading: wait up to a second for room, then give the reply up.
+                    guard let ready = try? Poll.wait([(fd.rawValue, .writable)], timeoutMilliseconds: 1000), !ready[0].isEmpty else { return }
                     continue
+                } catch {
+                    return
                 }
+                if written > 0 { offset += written; continue }
                 return
             }
         }

@@ -1,8 +1,7 @@
 import FirmwareProtocols
 import Foundation
-import Glibc
 public import Logging
-import Modbus
+public import Modbus
 import Serial
 
 /// A simulated circuit: simulated device firmware for every role, served on
@@ -285,7 +284,7 @@ public final class CircuitSimulator: @unchecked Sendable {
     private func physicsLoop() {
         var last = time.now
         while lock.withLock({ running }) {
-            usleep(UInt32(options.physicsPeriod * 1_000_000))
+            Thread.sleep(forTimeInterval: options.physicsPeriod)
             let now = time.now
             stepPhysics(dt: now - last)
             last = now
@@ -366,7 +365,7 @@ public final class CircuitSimulator: @unchecked Sendable {
                          spec: "firmware-protocols/" + Self.specFile(d.family))
         }
         return SimulatorManifest(circuit: layout.name, control: runDirectory + "/control.sock", runDirectory: runDirectory,
-                                 processID: Int(getpid()), buses: buses, devices: devices)
+                                 processID: Int(ProcessInfo.processInfo.processIdentifier), buses: buses, devices: devices)
     }
 
     static func specFile(_ family: String) -> String {

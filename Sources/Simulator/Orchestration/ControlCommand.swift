@@ -1,4 +1,4 @@
-import Modbus
+public import Modbus
 
 /// A command of the simulator's control interface: one text line, as a test, a
 /// HIL rig or a technician types it (`hepabus simctl … fault venousPressure silent`).

@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+internal import SystemCalls
 
 /// The simulator's control interface: a Unix-domain stream socket that takes one
 /// command per line (see ``ControlCommand``) and answers each with one JSON line.
@@ -8,9 +8,9 @@ import Glibc
 public final class ControlSocket: @unchecked Sendable {
     /// The socket's path (in the run directory; the manifest names it).
     public let path: String
-    private let listener: Int32
+    private let listener: FileDescriptor
     private let handler: @Sendable (String) -> String
-    private let wake: (read: Int32, write: Int32)
+    private let wake: WakePipe
     private let finished = DispatchSemaphore(value: 0)
     private var started = false
 
@@ -18,39 +18,26 @@ public final class ControlSocket: @unchecked Sendable {
     public init(path: String, handler: @escaping @Sendable (String) -> String) throws {
         self.path = path
         self.handler = handler
-        unlink(path)
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { throw ControlCommandError("socket: \(String(cString: strerror(errno)))") }
-        var address = sockaddr_un()
-        address.sun_family = sa_family_t(AF_UNIX)
-        let bytes = Array(path.utf8)
-        guard bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            close(fd)
+        guard path.utf8.count <= UnixSocket.maximumPathBytes else {
             throw ControlCommandError("control socket path too long: \(path)")
         }
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (i, b) in bytes.enumerated() { raw[i] = b }
+        do throws(SystemCallError) {
+            listener = try UnixSocket.listen(at: path, backlog: 8)
+        } catch {
+            throw ControlCommandError("cannot listen on \(path): \(error.reason)")
         }
-        let rc = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        do throws(SystemCallError) {
+            wake = try WakePipe()
+        } catch {
+            listener.close()
+            throw ControlCommandError("cannot make the control socket's wake-up pipe: \(error)")
         }
-        guard rc == 0, listen(fd, 8) == 0 else {
-            let code = errno
-            close(fd)
-            throw ControlCommandError("cannot listen on \(path): \(String(cString: strerror(code)))")
-        }
-        listener = fd
-        var pipeFDs: [Int32] = [0, 0]
-        _ = pipe(&pipeFDs)
-        wake = (pipeFDs[0], pipeFDs[1])
     }
 
     deinit {
         stop()
-        close(listener)
-        close(wake.read)
-        close(wake.write)
-        unlink(path)
+        listener.close()
+        FileSystem.removeLink(path)
     }
 
     /// Starts serving clients on its own thread.
@@ -68,29 +55,32 @@ public final class ControlSocket: @unchecked Sendable {
     public func stop() {
         guard started else { return }
         started = false
-        var byte: UInt8 = 1
-        _ = write(wake.write, &byte, 1)
+        wake.wake()
         finished.wait()
     }
 
     private func serve() {
-        var clients: [Int32: [UInt8]] = [:]
-        defer { for fd in clients.keys { close(fd) } }
+        var clients: [FileDescriptor: [UInt8]] = [:]
+        defer { for fd in clients.keys { fd.close() } }
         var scratch = [UInt8](repeating: 0, count: 4096)
         while true {
-            let order = clients.keys.sorted()
-            var pfds = [pollfd(fd: wake.read, events: Int16(POLLIN), revents: 0), pollfd(fd: listener, events: Int16(POLLIN), revents: 0)]
-            pfds += order.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
-            if poll(&pfds, nfds_t(pfds.count), -1) < 0 { if errno == EINTR { continue }; return }
-            if pfds[0].revents != 0 { return }
-            if pfds[1].revents != 0 {
-                let client = accept(listener, nil, nil)
-                if client >= 0 { clients[client] = [] }
+            let order = clients.keys.sorted { $0.rawValue < $1.rawValue }
+            let ready: [Poll.Events]
+            do throws(SystemCallError) {
+                ready = try Poll.wait([(wake.readDescriptor, .readable), (listener.rawValue, .readable)]
+                                          + order.map { ($0.rawValue, .readable) }, timeoutMilliseconds: -1)
+            } catch {
+                if error.errno == Errno.interrupted { continue }
+                return
             }
-            for (i, fd) in order.enumerated() where pfds[i + 2].revents != 0 {
-                let n = read(fd, &scratch, scratch.count)
+            if !ready[0].isEmpty { return }
+            if !ready[1].isEmpty, let client = try? UnixSocket.accept(on: listener) {
+                clients[client] = []
+            }
+            for (i, fd) in order.enumerated() where !ready[i + 2].isEmpty {
+                let n = (try? scratch.withUnsafeMutableBytes { buffer throws(SystemCallError) in try fd.read(into: buffer) }) ?? -1
                 if n <= 0 {
-                    close(fd)
+                    fd.close()
                     clients.removeValue(forKey: fd)
                     continue
                 }
@@ -100,7 +90,7 @@ public final class ControlSocket: @unchecked Sendable {
                     buffer.removeSubrange(...newline)
                     guard !line.isEmpty else { continue }
                     let reply = Array((handler(line) + "\n").utf8)
-                    _ = reply.withUnsafeBytes { send(fd, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+                    _ = reply.withUnsafeBytes { bytes in try? fd.send(bytes) }
                 }
                 if buffer.count > 65536 { buffer.removeAll() }  // a line that never ends is dropped
                 clients[fd] = buffer

@@ -1,4 +1,4 @@
-import Modbus
+public import Modbus
 
 /// A simulated device that speaks a line protocol on its own pseudo-terminal
 /// (not Modbus), hosted by the circuit simulator beside the Modbus segments.

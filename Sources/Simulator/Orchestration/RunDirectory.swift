@@ -1,5 +1,5 @@
 import Foundation
-import Glibc
+internal import SystemCalls
 
 /// The simulator's run directory: where its bus links, control socket and manifest go.
 /// Anyone who can write there can swap a bus link for their own device, or answer on the
@@ -13,25 +13,28 @@ enum RunDirectory {
         if !parent.isEmpty, !FileManager.default.fileExists(atPath: parent) {
             try FileManager.default.createDirectory(atPath: parent, withIntermediateDirectories: true)
         }
-        if mkdir(path, 0o700) == 0 { return }
-        let code = errno
-        guard code == EEXIST else {
-            throw SimulatorError("cannot create the run directory \(path): \(String(cString: strerror(code)))")
+        do throws(SystemCallError) {
+            try FileSystem.makeDirectory(path, permissions: 0o700)
+            return
+        } catch {
+            guard error.errno == Errno.fileExists else {
+                throw SimulatorError("cannot create the run directory \(path): \(error.reason)")
+            }
         }
-        var st = stat()
-        guard lstat(path, &st) == 0 else {
-            throw SimulatorError("cannot inspect the run directory \(path): \(String(cString: strerror(errno)))")
+        let st: FileSystem.LinkStatus
+        do throws(SystemCallError) {
+            st = try FileSystem.linkStatus(path)
+        } catch {
+            throw SimulatorError("cannot inspect the run directory \(path): \(error.reason)")
         }
-        switch st.st_mode & S_IFMT {
-        case S_IFDIR: break
-        case S_IFLNK: throw SimulatorError("the run directory \(path) is a symbolic link; refusing to follow it")
-        default: throw SimulatorError("the run directory \(path) exists and is not a directory")
+        if st.isSymbolicLink { throw SimulatorError("the run directory \(path) is a symbolic link; refusing to follow it") }
+        guard st.isDirectory else { throw SimulatorError("the run directory \(path) exists and is not a directory") }
+        let user = FileSystem.effectiveUserID
+        guard st.owner == user else {
+            throw SimulatorError("the run directory \(path) belongs to user \(st.owner), not to this user (\(user))")
         }
-        guard st.st_uid == geteuid() else {
-            throw SimulatorError("the run directory \(path) belongs to user \(st.st_uid), not to this user (\(geteuid()))")
-        }
-        guard st.st_mode & 0o022 == 0 else {
-            throw SimulatorError("the run directory \(path) is writable by others (mode \(String(st.st_mode & 0o777, radix: 8))); "
+        guard st.permissions & 0o022 == 0 else {
+            throw SimulatorError("the run directory \(path) is writable by others (mode \(String(st.permissions & 0o777, radix: 8))); "
                 + "use a directory only this user can write")
         }
     }

@@ -1,6 +1,6 @@
 import Foundation
-import Glibc
 import Logging
+internal import SystemCalls
 import Modbus
 import Serial
 
@@ -56,10 +56,12 @@ final class SimulatedBusLine: @unchecked Sendable {
             let newServer = ModbusRTUServer(pty: newPty, units: units, settings: settings, emulatesWireTime: emulatesWireTime,
                                             tap: listenerTap, logger: logger)
             newServer.start()
-            unlink(path)
-            guard symlink(newPty.secondaryPath, path) == 0 else {
+            FileSystem.removeLink(path)
+            do throws(SystemCallError) {
+                try FileSystem.createSymbolicLink(at: path, to: newPty.secondaryPath)
+            } catch {
                 newServer.stop()
-                throw SimulatorError("cannot link \(path) to \(newPty.secondaryPath): \(String(cString: strerror(errno)))")
+                throw SimulatorError("cannot link \(path) to \(newPty.secondaryPath): \(error.reason)")
             }
             pty = newPty
             server = newServer
@@ -71,9 +73,11 @@ final class SimulatedBusLine: @unchecked Sendable {
     private func openTap() throws -> PseudoTerminal {
         if let tap { return tap }
         let newTap = try PseudoTerminal()
-        unlink(tapPath)
-        guard symlink(newTap.secondaryPath, tapPath) == 0 else {
-            throw SimulatorError("cannot link \(tapPath) to \(newTap.secondaryPath): \(String(cString: strerror(errno)))")
+        FileSystem.removeLink(tapPath)
+        do throws(SystemCallError) {
+            try FileSystem.createSymbolicLink(at: tapPath, to: newTap.secondaryPath)
+        } catch {
+            throw SimulatorError("cannot link \(tapPath) to \(newTap.secondaryPath): \(error.reason)")
         }
         tap = newTap
         return newTap
@@ -86,7 +90,7 @@ final class SimulatedBusLine: @unchecked Sendable {
             defer {
                 server?.stop()
                 server = nil
-                unlink(path)
+                FileSystem.removeLink(path)
                 pty?.close()
                 pty = nil
             }
@@ -108,7 +112,7 @@ final class SimulatedBusLine: @unchecked Sendable {
             tcp?.stop()
             tcp = nil
             // After the server (unplug stopped it), which writes to the tap.
-            if tap != nil { unlink(tapPath) }
+            if tap != nil { FileSystem.removeLink(tapPath) }
             tap?.close()
             tap = nil
         }

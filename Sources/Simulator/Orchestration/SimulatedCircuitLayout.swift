@@ -1,5 +1,5 @@
-import CircuitConfiguration
-import Serial
+public import CircuitConfiguration
+public import Serial
 
 /// Which device plays which role, on which simulated bus, at which unit id.
 public struct SimulatedCircuitLayout: Sendable, Equatable {

@@ -5,11 +5,14 @@ import Glibc
 /// NSCondition's timed wait is on the wall clock: a clock stepped back (NTP, an operator
 /// setting the time) during a wait would stretch it by the step, and a bus thread asleep
 /// until its next poll would stop polling for that long. Here a deadline is monotonic.
-final class MonotonicCondition: @unchecked Sendable {
+/// (pthread_mutex_t, pthread_cond_t with pthread_condattr_setclock(CLOCK_MONOTONIC).)
+public final class MonotonicCondition: @unchecked Sendable {
     private let mutex = UnsafeMutablePointer<pthread_mutex_t>.allocate(capacity: 1)
     private let condition = UnsafeMutablePointer<pthread_cond_t>.allocate(capacity: 1)
 
-    init() {
+    /// A condition whose timed waits run on CLOCK_MONOTONIC, so a wall-clock step never
+    /// shortens or stretches a deadline.
+    public init() {
         pthread_mutex_init(mutex, nil)
         var attributes = pthread_condattr_t()
         pthread_condattr_init(&attributes)
@@ -25,16 +28,19 @@ final class MonotonicCondition: @unchecked Sendable {
         mutex.deallocate()
     }
 
-    func lock() { pthread_mutex_lock(mutex) }
-    func unlock() { pthread_mutex_unlock(mutex) }
-    func signal() { pthread_cond_signal(condition) }
+    /// Takes the lock.
+    public func lock() { pthread_mutex_lock(mutex) }
+    /// Releases the lock.
+    public func unlock() { pthread_mutex_unlock(mutex) }
+    /// Wakes one waiter (call with the lock held).
+    public func signal() { pthread_cond_signal(condition) }
 
     /// Waits for a signal (the lock held on entry and on return).
-    func wait() { pthread_cond_wait(condition, mutex) }
+    public func wait() { pthread_cond_wait(condition, mutex) }
 
     /// Waits for a signal or until `deadline` on the monotonic clock (the lock held on
     /// entry and on return). May return early; callers re-check their state.
-    func wait(until deadline: ContinuousClock.Instant) {
+    public func wait(until deadline: ContinuousClock.Instant) {
         let remaining = ContinuousClock.now.duration(to: deadline)
         guard remaining > .zero else { return }
         var now = timespec()
@@ -50,7 +56,8 @@ final class MonotonicCondition: @unchecked Sendable {
         _ = pthread_cond_timedwait(condition, mutex, &absolute)
     }
 
-    func withLock<T>(_ body: () throws -> T) rethrows -> T {
+    /// Runs `body` with the lock held.
+    public func withLock<T>(_ body: () throws -> T) rethrows -> T {
         lock()
         defer { unlock() }
         return try body()
