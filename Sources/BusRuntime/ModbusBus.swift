@@ -25,7 +25,7 @@ public actor ModbusBus {
     public private(set) var statistics = BusStatistics()
 
     /// Opens the line on a new bus thread. `logger` receives the line's diagnostics (see
-    /// ``ModbusClient``); by default nothing is logged.
+    /// ``/Modbus/ModbusClient``); by default nothing is logged.
     public init(endpoint: ModbusEndpoint, options: ModbusClientOptions = ModbusClientOptions(),
                 logger: Logger = Logger(label: "hepabus.bus", factory: { _ in SwiftLogNoOpLogHandler() })) async throws(ModbusError) {
         self.endpoint = endpoint

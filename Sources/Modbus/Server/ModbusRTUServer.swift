@@ -41,6 +41,8 @@ public final class ModbusRTUServer: Sendable {
     ///   - tap: a pty onto whose primary side the line's traffic (both
     ///     directions) is copied; listeners open `tap.secondaryPath`. The server
     ///     keeps it alive; close it only after ``stop()``.
+    ///   - logger: where damaged requests and injected faults are logged (`.debug`); by
+    ///     default nowhere.
     public convenience init(pty: PseudoTerminal, units: ServedUnits, settings: SerialSettings = SerialSettings(),
                             emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
                             logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
@@ -59,6 +61,8 @@ public final class ModbusRTUServer: Sendable {
     ///   - tap: a pty onto whose primary side the line's traffic (both
     ///     directions) is copied; listeners open `tap.secondaryPath`. The server
     ///     keeps it alive; close it only after ``stop()``.
+    ///   - logger: where damaged requests and injected faults are logged (`.debug`); by
+    ///     default nowhere.
     public init(fileDescriptor: Int32, owner: any Sendable, units: ServedUnits, settings: SerialSettings,
                 emulatesWireTime: Bool = false, tap: PseudoTerminal? = nil,
                 logger: Logger = Logger(label: "hepabus.modbus-server", factory: { _ in SwiftLogNoOpLogHandler() })) {
