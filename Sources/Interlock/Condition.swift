@@ -63,9 +63,12 @@ public struct Condition: Hashable, Sendable, Comparable, CustomStringConvertible
         case .airAtReturnLine, .venousPressureHigh, .venousPressureLow, .arterialPressureLow,
              .preFilterPressureHigh, .staleData, .deviceLost:
             .patientSafe
-        case .transmembranePressureHigh, .bloodLeak, .plasmaTemperatureHigh, .plasmaTemperatureVeryLow,
-             .temperatureProbesDisagree:
+        case .transmembranePressureHigh, .bloodLeak, .plasmaTemperatureHigh, .temperatureProbesDisagree:
             .plasmaBypass
+        case .plasmaTemperatureVeryLow:
+            // S2-warm: isolated from the patient, rewarmed in the loop (heater-off S2 would
+            // make a cold circuit a dead end).
+            .plasmaIsolation
         case .heaterElementOverTemperature:
             .heaterOff
         case .pumpSpeedDeviation, .pumpFirmwareFault:
