@@ -42,6 +42,10 @@ import Testing
             #expect(DeviceOutputs.Expectation(alarm.fault.reaction) == reaction,
                     "\(alarm.fault) reacts with \(alarm.fault.reaction), SAFETY.md says \(reaction)")
             if let problem = await bal.devicesReach(reaction) { Issue.record("\(requirement): \(problem)") }
+            // Every reaction that reduces the outputs shows in the lifecycle (heater off included).
+            let lifecycle = await bal.supervisor.lifecycle
+            #expect(lifecycle.safeState == alarm.fault.reaction.safeState && lifecycle.phase == .treating,
+                    "\(requirement): lifecycle \(lifecycle) for \(alarm.fault.reaction)")
             // The cause provokes its own row, not its neighbour's.
             for other in notRaised where bal.wasRaised(other, after: mark) {
                 Issue.record("provoking \(requirement) also raised \(other): \(bal.alarms(after: mark).map { "\($0.fault)" })")
@@ -235,6 +239,46 @@ import Testing
         try await latchedRow(.sr11, provoke: ["set plasmaHeater airLock true"], clear: ["set plasmaHeater airLock false"],
                              reaction: .heaterOff, whileCausePersists: .resumeTripsAgain, within: .seconds(15),
                              tightening: { $0.heaterElementHigh = .celsius(40) }, plasmaTemperature: 36, alone: [.sr8])
+    }
+
+    /// Issue 13, item 4: the heater-off hold after SR-11 is visible in the lifecycle the
+    /// controller follows (and on its event stream), not only through `safetyHold`: while the
+    /// fault is active, and after it is acknowledged and cleared until the resume.
+    @Test func sr11HeaterHoldShowsInTheLifecycle() async throws {
+        try await SupervisedBal.run(tightening: { $0.heaterElementHigh = .celsius(40) }, plasmaTemperature: 36) { bal in
+            let mark = bal.eventMark
+            let held = Lifecycle.safe(.heaterOff, during: .treating)
+            try bal.simctl("set plasmaHeater airLock true")
+            _ = try await bal.alarm(.sr11, after: mark, within: .seconds(15))
+            #expect(await bal.supervisor.lifecycle == held)
+            #expect(await bal.supervisor.lifecycle.description == "safe(heater off) during treating")
+            _ = await eventually(within: .seconds(2)) { bal.lifecycleChanges(after: mark).contains { $0.to == held } }
+            let changes = bal.lifecycleChanges(after: mark)
+            #expect(changes.contains { $0.from == .treating && $0.to == held }, "events: \(changes)")
+            if let problem = await bal.devicesReach(.heaterOff) { Issue.record("SR-11: \(problem)") }
+
+            // The cause gone and the alarm acknowledged, the fault leaves the set; the hold stays,
+            // and the lifecycle still says so.
+            try bal.simctl("set plasmaHeater airLock false")
+            let left = await eventually(within: .seconds(20)) {
+                _ = await bal.supervisor.perform(.acknowledge(.all))
+                return await bal.fault(.heaterElementOverTemperature) == nil
+            }
+            let faults = await bal.supervisor.activeFaults
+            #expect(left, "SR-11 did not leave the active set: \(faults)")
+            #expect(await bal.supervisor.safetyHold == .heaterOff)
+            #expect(await bal.supervisor.lifecycle == held, "a hold the controller cannot see")
+            if let problem = await bal.devicesHold(.heaterOff, for: .milliseconds(300)) { Issue.record("SR-11 hold: \(problem)") }
+
+            let resumeMark = bal.eventMark
+            #expect(await bal.acknowledgeAndResume().isAccepted)
+            #expect(await bal.supervisor.lifecycle == .treating)
+            _ = await eventually(within: .seconds(2)) { bal.lifecycleChanges(after: resumeMark).contains { $0.to == .treating } }
+            let resumed = bal.lifecycleChanges(after: resumeMark)
+            #expect(resumed.contains { $0.from == held && $0.to == .treating }, "events: \(resumed)")
+            let nominal = await eventually(within: .seconds(8)) { await bal.isTreatingNominally() }
+            #expect(nominal, "\(bal.devices)")
+        }
     }
 
     // MARK: Alarm-only and unlatched rows
