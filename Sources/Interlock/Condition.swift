@@ -32,7 +32,7 @@ public struct Condition: Hashable, Sendable, Comparable, CustomStringConvertible
     public static let plasmaTemperatureHigh = Condition(.plasmaTemperatureHigh)
     /// SR-9, alarm level.
     public static let plasmaTemperatureLow = Condition(.plasmaTemperatureLow)
-    /// SR-9, S2 level.
+    /// SR-9, S2-warm level.
     public static let plasmaTemperatureVeryLow = Condition(.plasmaTemperatureVeryLow)
     /// SR-10.
     public static let temperatureProbesDisagree = Condition(.temperatureProbesDisagree)
