@@ -215,6 +215,26 @@ struct PlasmaSideRequirementTests {
         #expect(rig.outputs == rig.nominalOutputs(.treating))
     }
 
+    @Test("SR-9 S2-warm in a circuit without a recirculation loop (plasma adsorption): the plasma pump stops and the heater, over still plasma, is off")
+    func sr9WithoutALoop() throws {
+        let roles: Set<DeviceRole> = [.bloodPump, .plasmaPump, .arterialPressure, .preFilterPressure, .venousPressure,
+                                      .filtratePressure, .airDetector, .plasmaTemperatureA, .plasmaTemperatureB,
+                                      .plasmaHeater, .bloodLeakDetector]
+        var rig = Rig(try configuration(roles: roles))
+        rig.toTreating()
+        #expect(rig.outputs.heater != .off)
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating))
+        #expect(rig.outputs.plasmaPump == .zero && rig.outputs.bloodPump == .mLPerMinute(150))
+        #expect(rig.outputs.heater == .off, "no plasma moves past the heater")
+        // Warmed by other means (the bypass still ends by itself).
+        rig.plant.temperatures = [.a: 36.0, .b: 36.1]
+        rig.run(for: 5.2)
+        #expect(rig.state.faults.isEmpty)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+    }
+
     @Test("SR-9: not watched while priming (the priming fluid starts cold)")
     func sr9NotWhilePriming() {
         var rig = Rig(try! configuration { $0.persistence = .zero })
