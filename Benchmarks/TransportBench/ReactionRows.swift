@@ -147,7 +147,7 @@ extension ReactionRow {
                         $0.persistence.plasmaTemperatureVeryLow = 0
                     }, prepare: ["condition ambientTemperature 37"]),
                     tightened: "S2 level: persistence 5 s -> 0, limit 33 -> 36.7 °C (alarm level 35 -> 36.7 °C, keeping its 60 s); ambient 37 °C (warming cabinet)",
-                    within: .seconds(20), freshCircuitEachTrip: true),  // S2 keeps the heater off: cooled plasma never rewarms
+                    within: .seconds(20), freshCircuitEachTrip: true),  // S2-warm rewarms through the loop, but over tens of seconds
         ReactionRow(sr: "SR-10", requirement: .sr10, kind: .temperatureProbesDisagree, signal: .temperature,
                     provoke: ["fault plasmaTemperature drift 0.5"], clear: ["clear plasmaTemperature"],
                     reaction: .outputs,

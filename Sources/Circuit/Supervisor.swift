@@ -111,8 +111,9 @@ public actor Supervisor {
     /// What the interlock demands of the actuators now.
     public var outputs: OutputDemand { interlock.outputs }
     /// The safety hold in force, if any: after a latched trip the outputs stay reduced until
-    /// an accepted resume, even once its alarm is acknowledged and cleared. A heater-off hold
-    /// (SR-11) does not show in ``lifecycle`` (only S1 and S2 do): the heater waits for a resume.
+    /// an accepted resume, even once its alarm is acknowledged and cleared. Every hold also
+    /// shows in ``lifecycle`` (a heater-off hold after SR-11 as `safe(heater off) during
+    /// treating`), so a controller following the lifecycle sees it.
     public var safetyHold: SafetyReaction? { interlock.state.hold }
 
     private var now: Double {
@@ -458,7 +459,8 @@ public actor Supervisor {
     /// treatment (every pump stopped by the interlock) the moment the dose is delivered.
     private func superviseDose(_ sample: RoleSample) async {
         guard var tracker = dose, case .pump(let reading)? = sample.reading, sample.lastError == nil else { return }
-        if !tracker.counting, interlock.lifecycle == .treating {
+        // Treating, or treating with only the heater held off (the infusion pump runs).
+        if !tracker.counting, [.treating, .safe(.heaterOff, during: .treating)].contains(interlock.lifecycle) {
             tracker.startCounting()
             journal(.note, source: "infusion", "counting the dose from here: target \(tracker.progress.targetMilliliters) mL")
         }

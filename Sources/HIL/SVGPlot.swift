@@ -1,4 +1,5 @@
 import Foundation
+import Interlock
 
 /// The trace as a hand-written SVG: one panel each for pressures, temperatures and flows
 /// over time, axes with units and ticks, a legend, and every alarm trip (red, dashed) and
@@ -81,7 +82,8 @@ public enum SVGPlot {
             let color: String
             switch marker.kind {
             case .alarm: color = "#d62728"
-            case .safeState: color = marker.label.hasPrefix("S") ? "#ff7f0e" : "#2ca02c"
+            // Into a safe state (S1, S2, S2-warm, heater off): orange; back to a plain phase: green.
+            case .safeState: color = SafeState.allCases.contains { "\($0)" == marker.label } ? "#ff7f0e" : "#2ca02c"
             }
             let dash = marker.kind == .alarm ? " stroke-dasharray=\"5,3\"" : ""
             let label = (marker.kind == .alarm ? marker.label : "→ \(marker.label)") + " @ " + String(format: "%.2f", marker.time) + " s"

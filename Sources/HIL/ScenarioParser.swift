@@ -389,7 +389,7 @@ private struct StepContext {
         case "lifecycle", "safeState":
             try only(["within"])
             let match = try lifecycle(value, key: kind, reader)
-            if kind == "safeState", case .exactly = match { throw reader.fail("'safeState' is S1 or S2", at: value) }
+            if kind == "safeState", case .exactly = match { throw reader.fail("'safeState' is one of: \(SafeState.allCases.reversed().map(\.description).joined(separator: ", "))", at: value) }
             return .lifecycle(match, within: try within(fields, reader))
         case "noAlarm":
             try only([])

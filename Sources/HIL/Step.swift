@@ -125,19 +125,16 @@ public enum LifecycleMatch: Sendable, Equatable, CustomStringConvertible {
     /// This safe state in force, in whatever phase.
     case safe(SafeState)
 
-    /// The words a scenario may use: the phases, and S1/S2 (or safe(S1)/safe(S2)).
+    /// The words a scenario may use: the phases, and the safe states S1, S2, S2-warm and
+    /// "heater off" (or safe(S1), safe(S2)…).
     public static func parse(_ text: String) -> LifecycleMatch? {
-        switch text {
-        case "S1", "safe(S1)": return .safe(.s1)
-        case "S2", "safe(S2)": return .safe(.s2)
-        default:
-            guard let phase = TreatmentPhase.allCases.first(where: { $0.description == text }) else { return nil }
-            return .exactly(Lifecycle(phase))
-        }
+        if let state = SafeState.allCases.first(where: { text == "\($0)" || text == "safe(\($0))" }) { return .safe(state) }
+        guard let phase = TreatmentPhase.allCases.first(where: { $0.description == text }) else { return nil }
+        return .exactly(Lifecycle(phase))
     }
 
     /// Every word a scenario may use for a lifecycle.
-    public static let vocabulary = TreatmentPhase.allCases.map(\.description) + ["S1", "S2"]
+    public static let vocabulary = TreatmentPhase.allCases.map(\.description) + SafeState.allCases.reversed().map(\.description)
 
     /// Whether `lifecycle` is the one named.
     public func matches(_ lifecycle: Lifecycle) -> Bool {

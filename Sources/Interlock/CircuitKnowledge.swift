@@ -21,6 +21,9 @@ struct CircuitKnowledge: Hashable, Sendable {
     var pressureUnchangedSince = [Double?](repeating: nil, count: PressureSensor.allCases.count)
     var temperatureA: Temperature?
     var temperatureB: Temperature?
+    /// SR-9's S2 level: since when every probe of the circuit has read at or above the low
+    /// limit, continuously (nil: some probe is below it, or has not answered).
+    var plasmaInRangeSince: Double?
     var heater: HeaterSample?
     var air: AirDetectorSample?
     var bloodLeak: Concentration?

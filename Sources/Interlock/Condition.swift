@@ -32,7 +32,7 @@ public struct Condition: Hashable, Sendable, Comparable, CustomStringConvertible
     public static let plasmaTemperatureHigh = Condition(.plasmaTemperatureHigh)
     /// SR-9, alarm level.
     public static let plasmaTemperatureLow = Condition(.plasmaTemperatureLow)
-    /// SR-9, S2 level.
+    /// SR-9, S2-warm level.
     public static let plasmaTemperatureVeryLow = Condition(.plasmaTemperatureVeryLow)
     /// SR-10.
     public static let temperatureProbesDisagree = Condition(.temperatureProbesDisagree)
@@ -63,9 +63,12 @@ public struct Condition: Hashable, Sendable, Comparable, CustomStringConvertible
         case .airAtReturnLine, .venousPressureHigh, .venousPressureLow, .arterialPressureLow,
              .preFilterPressureHigh, .staleData, .deviceLost:
             .patientSafe
-        case .transmembranePressureHigh, .bloodLeak, .plasmaTemperatureHigh, .plasmaTemperatureVeryLow,
-             .temperatureProbesDisagree:
+        case .transmembranePressureHigh, .bloodLeak, .plasmaTemperatureHigh, .temperatureProbesDisagree:
             .plasmaBypass
+        case .plasmaTemperatureVeryLow:
+            // S2-warm: isolated from the patient, rewarmed in the loop (heater-off S2 would
+            // make a cold circuit a dead end).
+            .plasmaIsolation
         case .heaterElementOverTemperature:
             .heaterOff
         case .pumpSpeedDeviation, .pumpFirmwareFault:

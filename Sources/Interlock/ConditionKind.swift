@@ -21,7 +21,9 @@ public enum ConditionKind: Hashable, Sendable, CaseIterable, CustomStringConvert
     case plasmaTemperatureHigh
     /// SR-9, first level: plasma temperature below the low limit (35 °C for 60 s): alarm.
     case plasmaTemperatureLow
-    /// SR-9, second level: plasma temperature below the very-low limit (33 °C for 5 s): S2.
+    /// SR-9, second level: plasma temperature below the very-low limit (33 °C for 5 s): S2-warm
+    /// (plasma isolated, rewarmed in the loop), until every probe is back at or above the low
+    /// limit for 5 s.
     case plasmaTemperatureVeryLow
     /// SR-10: the two plasma temperature probes disagree by more than the limit.
     case temperatureProbesDisagree

@@ -32,8 +32,16 @@ extension Interlock {
             return state.knowledge.temperatures.contains { $0 > configuration.limits.plasmaTemperatureHigh }
         case .plasmaTemperatureLow: // SR-9, alarm: the colder probe decides
             return state.knowledge.temperatures.contains { $0 < configuration.limits.plasmaTemperatureLow }
-        case .plasmaTemperatureVeryLow: // SR-9, S2
-            return state.knowledge.temperatures.contains { $0 < configuration.limits.plasmaTemperatureVeryLow }
+        case .plasmaTemperatureVeryLow: // SR-9, S2-warm
+            // Trips when a probe falls below the very-low limit; once tripped it holds until
+            // every probe has been back at or above the LOW limit for the S2 level's
+            // persistence (hysteresis: the plasma is rewarmed into range before it returns to
+            // the patient, not let out at the very-low limit to cool straight back).
+            guard state.fault(condition) != nil else {
+                return state.knowledge.temperatures.contains { $0 < configuration.limits.plasmaTemperatureVeryLow }
+            }
+            guard let since = state.knowledge.plasmaInRangeSince else { return true }
+            return state.now - since < configuration.limits.persistence[.plasmaTemperatureVeryLow]
         case .temperatureProbesDisagree: // SR-10
             guard let a = state.knowledge.temperatureA, let b = state.knowledge.temperatureB else { return false }
             return abs(a.degreesCelsius - b.degreesCelsius) > configuration.limits.temperatureProbeDisagreement

@@ -78,7 +78,7 @@ extension Interlock {
     mutating func raiseHold(for condition: Condition) {
         let reaction = condition.reaction
         guard reaction.changesOutputs, state.phase.isActive else { return }
-        if state.hold.map({ reaction > $0 }) ?? true { state.hold = reaction }
+        state.hold = state.hold.map { $0.joined(with: reaction) } ?? reaction
     }
 
     /// Acknowledges the active faults of `conditions`; those whose condition has cleared

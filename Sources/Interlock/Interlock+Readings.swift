@@ -35,8 +35,10 @@ extension Interlock {
             state.knowledge.pressures[index] = pressure
         case .plasmaTemperature(.a, let temperature):
             state.knowledge.temperatureA = temperature
+            notePlasmaRange(at: time)
         case .plasmaTemperature(.b, let temperature):
             state.knowledge.temperatureB = temperature
+            notePlasmaRange(at: time)
         case .heater(let sample):
             state.knowledge.heater = sample
         case .airDetector(let sample):
@@ -103,5 +105,20 @@ extension Interlock {
         recordLoss(of: role, detail: detail, notes: &notes)
         raiseDirectly(.deviceLost(role), detail: detail, notes: &notes)
         enterFault()
+    }
+
+    /// SR-9's S2 level ends once every probe of the circuit is back at or above the low
+    /// limit: starts (or stops) the time it has been so.
+    mutating func notePlasmaRange(at time: Double) {
+        let probes: [(DeviceRole, Temperature?)] = [(.plasmaTemperatureA, state.knowledge.temperatureA),
+                                                     (.plasmaTemperatureB, state.knowledge.temperatureB)]
+        let inRange = probes.allSatisfy { role, reading in
+            !configuration.has(role) || reading.map { $0 >= configuration.limits.plasmaTemperatureLow } == true
+        }
+        if !inRange {
+            state.knowledge.plasmaInRangeSince = nil
+        } else if state.knowledge.plasmaInRangeSince == nil {
+            state.knowledge.plasmaInRangeSince = time
+        }
     }
 }

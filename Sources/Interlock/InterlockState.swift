@@ -63,14 +63,15 @@ public struct InterlockState: Hashable, Sendable {
     /// The position the return clamp last reported, if the air detector has answered.
     public var returnClampPosition: ReturnClampPosition? { knowledge.air?.clampPosition }
 
-    /// The safe state in force: the stronger of the hold's and every active fault's.
-    public var safeState: SafeState? {
-        var strongest = hold?.safeState
-        for fault in faults {
-            if let state = fault.reaction.safeState, strongest.map({ state > $0 }) ?? true { strongest = state }
-        }
-        return strongest
+    /// The reaction in force: the join (``SafetyReaction/joined(with:)``) of the hold's and
+    /// every active fault's reaction; the outputs are derived from it.
+    public var reactionInForce: SafetyReaction? {
+        SafetyReaction.joined(faults.map(\.reaction) + (hold.map { [$0] } ?? []))
     }
+
+    /// The safe state in force: that of the reaction in force (every reaction that reduces
+    /// the outputs, heater off included, so no hold is invisible in the lifecycle).
+    public var safeState: SafeState? { reactionInForce?.safeState }
 
     /// The lifecycle as SAFETY.md draws it.
     public var lifecycle: Lifecycle {

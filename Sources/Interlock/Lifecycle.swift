@@ -1,8 +1,10 @@
-/// The lifecycle as SAFETY.md draws it: the phases, with `safe(S1|S2)` reachable from
-/// every active phase and `fault` from all.
+/// The lifecycle as SAFETY.md draws it: the phases, with `safe(S1|S2|S2-warm|heater off)`
+/// reachable from every active phase and `fault` from all.
 ///
 /// Derived from the phase and the safe state in force (a latched hold or an active
-/// fault's reaction), never stored separately, so it cannot disagree with the outputs.
+/// fault's reaction), never stored separately, so it cannot disagree with the outputs:
+/// every hold that reduces the outputs shows here, the heater held off after SR-11 as
+/// `safe(heater off) during treating`.
 public enum Lifecycle: Hashable, Sendable, CustomStringConvertible {
     /// No treatment.
     case idle
@@ -43,7 +45,22 @@ public enum Lifecycle: Hashable, Sendable, CustomStringConvertible {
         return nil
     }
 
-    /// "treating", "safe(S1) during treating"…
+    /// The treatment phase underneath (what a resume returns to).
+    public var phase: TreatmentPhase {
+        switch self {
+        case .idle: .idle
+        case .selfTest: .selfTest
+        case .priming: .priming
+        case .ready: .ready
+        case .treating: .treating
+        case .paused: .paused
+        case .ending: .ending
+        case .fault: .fault
+        case .safe(_, let phase): phase
+        }
+    }
+
+    /// "treating", "safe(S1) during treating", "safe(heater off) during treating"…
     public var description: String {
         switch self {
         case .safe(let state, let phase): "safe(\(state)) during \(phase)"

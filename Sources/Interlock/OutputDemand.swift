@@ -84,11 +84,16 @@ public struct OutputDemand: Hashable, Sendable, CustomStringConvertible {
         !runs(.plasma) && !runs(.recirculation) && !runs(.plasmaReturn) && heater == .off
     }
 
+    /// The demand satisfies S2-warm: no plasma drawn from or returned to the patient (plasma
+    /// and plasma-return pumps stopped); recirculation and heater are free.
+    public var isPlasmaIsolated: Bool { !runs(.plasma) && !runs(.plasmaReturn) }
+
     /// The demand satisfies `reaction`'s constraints.
     public func satisfies(_ reaction: SafetyReaction) -> Bool {
         switch reaction {
         case .alarmOnly, .preventTreatmentStart: true
         case .heaterOff: heater == .off
+        case .plasmaIsolation: isPlasmaIsolated
         case .plasmaBypass: isPlasmaBypassed
         case .patientSafe: isPatientSafe
         }

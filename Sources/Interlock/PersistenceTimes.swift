@@ -21,7 +21,7 @@ public struct PersistenceTimes: Hashable, Sendable {
     public var plasmaTemperatureHigh = 1.0
     /// SR-9 alarm level, 60 s.
     public var plasmaTemperatureLow = 60.0
-    /// SR-9 S2 level, 5 s.
+    /// SR-9 S2-warm level, 5 s: to trip, and with every probe back in range, to end.
     public var plasmaTemperatureVeryLow = 5.0
     /// SR-10, 5 s.
     public var temperatureProbesDisagree = 5.0

@@ -132,6 +132,29 @@ import Testing
         #expect(result.stderr.contains("self-test FAILED (SR-18)") && result.stderr.contains("noActiveAlarm(SR-13)"), "\(result.stderr)")
     }
 
+    /// Issue 13, item 4: the heater held off after SR-11 shows in what `treat` prints (the
+    /// state change and `status`), not only as a hold behind an unchanged "treating".
+    @Test(.timeLimit(.minutes(2)))
+    func aHeaterHoldShowsInTheState() throws {
+        let sim = try SimulatorProcess()
+        let journal = sim.directory + "/treatment.journal"
+        let treat = try BackgroundHepabus(["treat"] + sim.circuitArguments + ["--journal", journal])
+        #expect(treat.waitFor(within: .seconds(40)) { out, _ in out.contains("treating; commands") }, "\(treat.stdout)\n\(treat.stderr)")
+        // An air lock round the working element: SR-11, heater off, the pumps running.
+        _ = try sim.simctl("set", "plasmaHeater", "outletSensorOffset", "-3")
+        _ = try sim.simctl("set", "plasmaHeater", "airLock", "true")
+        #expect(treat.waitFor(within: .seconds(30)) { out, _ in
+            out.contains("ALARM SR-11") && out.contains("treating -> safe(heater off) during treating")
+        }, "\(treat.stdout)")
+        treat.type("status")
+        #expect(treat.waitFor { out, _ in
+            out.contains("status: safe(heater off) during treating") && out.contains("held at heater off until resumed")
+        }, "\(treat.stdout)")
+        treat.type("end")
+        let result = treat.finish(within: .seconds(20))
+        #expect(result.status == 0, "\(result.stdout)\n\(result.stderr)")
+    }
+
     @Test func badFlowsAndAMissingJournalAreUsageErrors() throws {
         let noJournal = try CLI.run(["treat", "--circuit", "bal"])
         #expect(noJournal.status == 2 && noJournal.stderr.contains("--journal"), "\(noJournal.stderr)")

@@ -223,6 +223,9 @@ final class SupervisedBal: @unchecked Sendable {
     /// Every alarm reported after `mark`.
     func alarms(after mark: Int = 0) -> [ReportedAlarm] { recorder.alarms(after: mark) }
 
+    /// Every lifecycle change reported on the event stream after `mark`.
+    func lifecycleChanges(after mark: Int = 0) -> [(from: Lifecycle, to: Lifecycle)] { recorder.lifecycleChanges(after: mark) }
+
     /// The journal as read back from its file.
     func journalFromDisk() throws -> [JournalEntry] { try EventJournal.read(path: journalPath).entries }
 
@@ -294,6 +297,16 @@ final class EventRecorder: @unchecked Sendable {
     func alarms(after mark: Int) -> [ReportedAlarm] {
         lock.withLock { reported.filter { $0.index > mark }.map(\.alarm) }
     }
+
+    /// Every lifecycle change reported after `mark`, as the controller's event stream said it.
+    func lifecycleChanges(after mark: Int) -> [(from: Lifecycle, to: Lifecycle)] {
+        lock.withLock {
+            events.filter { $0.index > mark }.compactMap {
+                if case .lifecycleChanged(let from, let to) = $0.event { return (from, to) }
+                return nil
+            }
+        }
+    }
 }
 
 /// What the actuators are doing: each pump's run bit as the host last wrote it and its
@@ -321,6 +334,9 @@ struct DeviceOutputs: CustomStringConvertible {
         case s1
         /// S2: plasma and recirculation pumps stopped, heater off; blood pump turning, clamp open.
         case s2
+        /// S2-warm: plasma pump stopped (no plasma drawn or returned); blood pump, recirculation
+        /// and heater running, clamp open.
+        case s2Warm
         /// Heater off; the pumps keep turning, clamp open.
         case heaterOff
 
@@ -329,6 +345,7 @@ struct DeviceOutputs: CustomStringConvertible {
             case .treating: "treating (all pumps turning, heater on, clamp open)"
             case .s1: "S1 (all pumps stopped, heater off, clamp closed)"
             case .s2: "S2 (plasma and recirculation stopped, heater off, blood pump turning, clamp open)"
+            case .s2Warm: "S2-warm (plasma pump stopped; blood pump, recirculation and heater running, clamp open)"
             case .heaterOff: "heater off (pumps turning, clamp open)"
             }
         }
@@ -337,6 +354,7 @@ struct DeviceOutputs: CustomStringConvertible {
             switch reaction {
             case .patientSafe: self = .s1
             case .plasmaBypass: self = .s2
+            case .plasmaIsolation: self = .s2Warm
             case .heaterOff: self = .heaterOff
             case .alarmOnly: self = .treating
             case .preventTreatmentStart: return nil
@@ -353,6 +371,8 @@ struct DeviceOutputs: CustomStringConvertible {
                 && !heaterEnabled && clampClosed
         case .s2:
             bloodPump.turning && plasmaPump.stopped && recirculationPump.stopped && !heaterEnabled && clampOpen
+        case .s2Warm:
+            bloodPump.turning && plasmaPump.stopped && recirculationPump.turning && heaterEnabled && clampOpen
         case .heaterOff:
             bloodPump.turning && plasmaPump.turning && recirculationPump.turning && !heaterEnabled && clampOpen
         }

@@ -84,6 +84,18 @@ import Testing
         for line in lines.dropLast() { #expect(line.split(separator: ",", omittingEmptySubsequences: false).count >= 8) }
     }
 
+    /// Every safe state's marker is drawn as one (S2-warm and "heater off" too), the way back
+    /// to a plain phase as a recovery.
+    @Test func svgColoursEverySafeStateMarkerAsOne() throws {
+        var trace = Self.trace()
+        trace.markers = [.init(kind: .safeState, time: 0.5, label: "heater off"), .init(kind: .safeState, time: 1.0, label: "S2-warm"),
+                         .init(kind: .safeState, time: 1.5, label: "treating")]
+        let svg = SVGPlot.svg(trace, title: "holds")
+        let groups = svg.components(separatedBy: "<g class=\"marker safeState\"").dropFirst()
+        let colours = groups.map { group in group.contains("stroke=\"#ff7f0e\"") ? "safe" : group.contains("stroke=\"#2ca02c\"") ? "phase" : "?" }
+        #expect(colours == ["safe", "safe", "phase"], "\(colours)")
+    }
+
     @Test func svgIsWellFormedWithPanelsAxesAndAlarmMarkers() throws {
         let svg = SVGPlot.svg(Self.trace(), title: "SR-2 & friends")
         let parsed = try #require(XMLCounter.parse(svg), "not well-formed SVG")

@@ -4,7 +4,7 @@ import Testing
 
 /// Exhaustive exploration of the machine over a bounded alphabet of events: every fault
 /// subset of a representative set of conditions (S1 patient-side, S1 technical, S2
-/// latched, S2 non-latching, heater off, alarm only), every lifecycle state, every
+/// latched, S2 non-latching, S2-warm, heater off, alarm only), every lifecycle state, every
 /// acknowledgement and resume in any order.
 ///
 /// Breadth-first over states, deduplicated by value: the machine is deterministic and its
@@ -55,6 +55,12 @@ struct Exploration {
     static let coldPlasma = Toggle(
         condition: .plasmaTemperatureLow,
         on: .reading(.plasmaTemperature(.a, .celsius(34)), sampledAt: 0),
+        off: .reading(.plasmaTemperature(.a, .celsius(37)), sampledAt: 0))
+    /// SR-9's S2 level: S2-warm, not latching (it latches only on recurrence). Probe A at
+    /// 32 °C also raises the alarm level; at 37 °C both clear (persistence zero).
+    static let veryColdPlasma = Toggle(
+        condition: .plasmaTemperatureVeryLow,
+        on: .reading(.plasmaTemperature(.a, .celsius(32)), sampledAt: 0),
         off: .reading(.plasmaTemperature(.a, .celsius(37)), sampledAt: 0))
 
     let toggles: [Toggle]
@@ -110,6 +116,11 @@ struct Exploration {
     func outputs(_ state: InterlockState) -> OutputDemand {
         requiredOutputs(activeFaults: state.faults, phase: state.phase, hold: state.hold,
                         setpoints: state.setpoints, configuration: configuration)
+    }
+
+    /// What the phase gives with no fault and no hold.
+    func nominal(_ state: InterlockState) -> OutputDemand {
+        requiredOutputs(activeFaults: [], phase: state.phase, hold: nil, setpoints: state.setpoints, configuration: configuration)
     }
 
     /// What the exploration saw.
@@ -208,6 +219,13 @@ struct Exploration {
                 report.fail("latched \(fault.condition) left and the outputs came back without resume on \(event): \(demand)")
             }
         }
+        // A non-latched fault ends by itself when its condition clears (SR-9's S2-warm bypass
+        // and SR-6's S2): no acknowledgement, no resume.
+        for toggle in toggles where event == toggle.off {
+            if let fault = before.fault(toggle.condition), !fault.isLatched, after.fault(toggle.condition) != nil {
+                report.fail("non-latched \(toggle.condition) did not end by itself on \(event)")
+            }
+        }
         // The commands emitted are exactly the difference, in the safe order.
         if apply(commands, to: demandBefore) != Actuators(demand) {
             report.fail("commands \(commands) do not take \(demandBefore) to \(demand) on \(event)")
@@ -231,6 +249,25 @@ struct Exploration {
         if let hold = state.hold, !demand.satisfies(hold) { report.fail("hold \(hold) but demand \(demand)") }
         if state.phase.isActive, let safe = state.safeState, state.lifecycle != .safe(safe, during: state.phase) {
             report.fail("safe state \(safe) in force but lifecycle \(state.lifecycle)")
+        }
+        // Every reduction of the outputs shows in the lifecycle, and nothing else does: with
+        // no fault or hold that changes the outputs, the outputs are the phase's own.
+        let nominal = nominal(state)
+        if state.phase.isActive && demand != nominal && state.lifecycle.safeState == nil {
+            report.fail("outputs reduced to \(demand) but lifecycle \(state.lifecycle) shows no hold")
+        }
+        if !(state.reactionInForce?.changesOutputs ?? false) && demand != nominal {
+            report.fail("no reaction in force but demand \(demand), not the phase's \(nominal)")
+        }
+        // S2-warm alone (SR-9's S2 level, with at most alarms): only the plasma drawn from and
+        // returned to the patient stops; the blood pump, the loop and the heater keep what the
+        // phase gives them, so the plasma rewarms.
+        if state.reactionInForce == .plasmaIsolation {
+            if !demand.isPlasmaIsolated { report.fail("S2-warm but plasma not isolated: \(demand)") }
+            let keeps = demand.bloodPump == nominal.bloodPump && demand.recirculationPump == nominal.recirculationPump
+                && demand.returnClamp == nominal.returnClamp
+                && (!nominal.runs(.recirculation) || demand.heater == nominal.heater)
+            if !keeps { report.fail("S2-warm stopped more than the plasma: \(demand), phase gives \(nominal)") }
         }
 
         // No dead end: acknowledge, end the treatment, return to idle.
@@ -350,6 +387,11 @@ struct ExplorationCase: Sendable, CustomTestStringConvertible {
         // is not), heater off and S2 together, on a circuit with a bioreactor loop.
         ExplorationCase(name: "SR-1 S1 patient side, SR-11 heater off, SR-7 S2 latched, with recirculation",
                         toggles: [Exploration.air, Exploration.heaterElement, Exploration.bloodLeak],
+                        pumps: [.recirculation], flows: [.blood, .plasma, .recirculation]),
+        // SR-9's S2-warm with a heater-off fault (the join is S2) and a latched S2, on a circuit
+        // with a bioreactor loop: the heater may run with SR-9 alone, and the bypass ends by itself.
+        ExplorationCase(name: "SR-9 S2-warm non-latching, SR-11 heater off, SR-7 S2 latched, with recirculation",
+                        toggles: [Exploration.veryColdPlasma, Exploration.heaterElement, Exploration.bloodLeak],
                         pumps: [.recirculation], flows: [.blood, .plasma, .recirculation]),
         // The cell-infusion circuit: the infusion pump is the patient line's pump, stopped by
         // every S1 like the blood pump.

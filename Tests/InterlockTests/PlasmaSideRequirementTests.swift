@@ -102,24 +102,137 @@ struct PlasmaSideRequirementTests {
         #expect(rig.lifecycle == .safe(.s2, during: .treating))
     }
 
-    @Test("SR-9: the two levels — below 35 °C an alarm after 60 s, below 33 °C S2 after 5 s; neither latches")
+    @Test("SR-9: the two levels — below 35 °C an alarm after 60 s, below 33 °C S2-warm after 5 s; neither latches")
     func sr9TwoLevels() {
         var rig = Rig()
         rig.toTreating()
+        let nominal = rig.outputs
         rig.plant.temperatures = [.a: 32.5, .b: 32.6]
         rig.run(for: 5.2)
         #expect(rig.activeConditions == [.plasmaTemperatureVeryLow])
-        #expect(rig.outputs.isPlasmaBypassed)
+        // S2-warm: the plasma is isolated from the patient, the loop and heater rewarm it.
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating))
+        #expect(rig.outputs.isPlasmaIsolated && !rig.outputs.isPlasmaBypassed)
+        #expect(rig.outputs.plasmaPump == .zero && rig.outputs.plasmaReturnPump == .zero)
         #expect(rig.outputs.bloodPump == .mLPerMinute(150))
+        #expect(rig.outputs.recirculationPump == .mLPerMinute(150))
+        #expect(rig.outputs.heater == nominal.heater && rig.outputs.heater != .off)
         rig.run(for: 55)
         #expect(rig.activeConditions == [.plasmaTemperatureLow, .plasmaTemperatureVeryLow])
+        // Back above 33 °C but still below 35 °C: not in range yet, the bypass stays.
         rig.plant.temperatures = [.a: 34.0, .b: 34.1]
-        rig.run(for: 0.1)
-        #expect(rig.activeConditions == [.plasmaTemperatureLow], "back above 33 °C: S2 ends by itself")
-        #expect(rig.outputs == rig.nominalOutputs(.treating))
-        rig.plant.temperatures = [.a: 37.0, .b: 37.1]
-        rig.run(for: 0.1)
+        rig.run(for: 6)
+        #expect(rig.activeConditions == [.plasmaTemperatureLow, .plasmaTemperatureVeryLow])
+        // Rewarmed: both probes at or above 35 °C; the bypass ends by itself after 5 s.
+        rig.plant.temperatures = [.a: 35.0, .b: 35.5]
+        rig.run(for: 4.9)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) != nil, "ended before both probes were in range for 5 s")
+        #expect(rig.outputs.isPlasmaIsolated)
+        rig.run(for: 0.2)
         #expect(rig.state.faults.isEmpty)
+        #expect(rig.state.hold == nil)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+        #expect(rig.lifecycle == .treating)
+    }
+
+    @Test("SR-9: one probe back in range is not enough; a probe dipping again restarts the 5 s")
+    func sr9BothProbesForThePersistence() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) != nil)
+        rig.plant.temperatures = [.a: 35.8, .b: 34.9]
+        rig.run(for: 10)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) != nil, "probe B still below 35 °C")
+        rig.plant.temperatures = [.a: 36.0, .b: 35.5]
+        rig.run(for: 3)
+        rig.plant.temperatures = [.a: 34.8, .b: 35.5]
+        rig.run(for: 0.1)
+        rig.plant.temperatures = [.a: 36.0, .b: 35.5]
+        rig.run(for: 4.8)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) != nil, "the dip restarted the persistence")
+        rig.run(for: 0.3)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) == nil)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+    }
+
+    @Test("SR-9 S2-warm with a heater-off fault: the strictest wins — SR-11 makes it S2 (heater off, loop stopped), SR-8 and SR-10 are S2")
+    func sr9WithHeaterFaults() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating))
+        #expect(rig.outputs.heater != .off)
+        rig.plant.heaterElement = 46
+        rig.run(for: 0.1)
+        #expect(rig.fault(.heaterElementOverTemperature) != nil)
+        #expect(rig.outputs.heater == .off, "SR-11 keeps the heater off with SR-9 active")
+        #expect(rig.outputs.isPlasmaBypassed)
+        #expect(rig.lifecycle == .safe(.s2, during: .treating))
+        // The element cools, SR-11 is acknowledged and resumed: back to S2-warm, rewarming.
+        rig.plant.heaterElement = 40
+        rig.run(for: 0.1)
+        #expect(rig.command(.acknowledge(.all)) == .accepted)
+        #expect(rig.state.hold == .heaterOff)
+        #expect(rig.command(.resume) == .accepted, "SR-9 does not latch: it does not block the resume")
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating))
+        #expect(rig.outputs.heater != .off && rig.outputs.isPlasmaIsolated)
+
+        // SR-8 on one probe (41.5 °C) while the other is still very low: S2, heater off.
+        var hot = Rig()
+        hot.toTreating()
+        hot.plant.temperatures = [.a: 32.0, .b: 32.1]
+        hot.run(for: 5.2)
+        hot.plant.temperatures = [.a: 41.5, .b: 32.1]
+        hot.run(for: 1.2)
+        #expect(hot.fault(.plasmaTemperatureHigh) != nil && hot.fault(.plasmaTemperatureVeryLow) != nil)
+        #expect(hot.outputs.heater == .off && hot.outputs.isPlasmaBypassed)
+        #expect(hot.lifecycle == .safe(.s2, during: .treating))
+    }
+
+    @Test("SR-9: tripping again within 60 s of ending by itself latches, and the held S2-warm keeps rewarming (no dead end)")
+    func sr9RecurrenceKeepsRewarming() {
+        var rig = Rig()
+        rig.toTreating()
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        rig.plant.temperatures = [.a: 36.0, .b: 36.1]
+        rig.run(for: 5.2)
+        #expect(rig.fault(.plasmaTemperatureVeryLow) == nil)
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        #expect(rig.fault(.plasmaTemperatureVeryLow)?.isLatched == true)
+        #expect(rig.state.hold == .plasmaIsolation)
+        #expect(rig.outputs.heater != .off && rig.outputs.recirculationPump == .mLPerMinute(150))
+        rig.plant.temperatures = [.a: 36.0, .b: 36.1]
+        rig.run(for: 5.2)
+        #expect(rig.fault(.plasmaTemperatureVeryLow)?.isConditionPresent == false)
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating), "latched: held until resumed")
+        #expect(rig.command(.acknowledge(.all)) == .accepted)
+        #expect(rig.command(.resume) == .accepted)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
+    }
+
+    @Test("SR-9 S2-warm in a circuit without a recirculation loop (plasma adsorption): the plasma pump stops and the heater, over still plasma, is off")
+    func sr9WithoutALoop() throws {
+        let roles: Set<DeviceRole> = [.bloodPump, .plasmaPump, .arterialPressure, .preFilterPressure, .venousPressure,
+                                      .filtratePressure, .airDetector, .plasmaTemperatureA, .plasmaTemperatureB,
+                                      .plasmaHeater, .bloodLeakDetector]
+        var rig = Rig(try configuration(roles: roles))
+        rig.toTreating()
+        #expect(rig.outputs.heater != .off)
+        rig.plant.temperatures = [.a: 32.0, .b: 32.1]
+        rig.run(for: 5.2)
+        #expect(rig.lifecycle == .safe(.s2Warm, during: .treating))
+        #expect(rig.outputs.plasmaPump == .zero && rig.outputs.bloodPump == .mLPerMinute(150))
+        #expect(rig.outputs.heater == .off, "no plasma moves past the heater")
+        // Warmed by other means (the bypass still ends by itself).
+        rig.plant.temperatures = [.a: 36.0, .b: 36.1]
+        rig.run(for: 5.2)
+        #expect(rig.state.faults.isEmpty)
+        #expect(rig.outputs == rig.nominalOutputs(.treating))
     }
 
     @Test("SR-9: not watched while priming (the priming fluid starts cold)")
@@ -157,7 +270,7 @@ struct PlasmaSideRequirementTests {
         rig.run(for: 0.05)
         #expect(rig.loggedOutputs == [.heaterOff])
         #expect(rig.fault(.heaterElementOverTemperature)?.detail == "element 40.00 °C, cut-out tripped")
-        #expect(rig.lifecycle == .treating)
+        #expect(rig.lifecycle == .safe(.heaterOff, during: .treating), "the heater-off hold shows in the lifecycle")
         #expect(rig.state.hold == .heaterOff)
     }
 }

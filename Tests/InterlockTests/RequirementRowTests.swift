@@ -13,13 +13,16 @@ struct RequirementRow: Sendable, CustomTestStringConvertible {
     let latched: Bool
     let priority: AlarmPriority
     let technical: Bool
+    /// Time from restoring the condition to its fault leaving the set (SR-9's S2 level ends
+    /// once the plasma has been back in range for its persistence).
+    let clearing: Double
     let provoke: @Sendable (inout Rig) -> Void
     let restore: @Sendable (inout Rig) -> Void
 
     var testDescription: String { "\(requirement.id) \(condition.kind)\(condition.subject.map { " (\($0))" } ?? "")" }
 
     init(_ requirement: SafetyRequirement, _ condition: Condition, delay: Double, _ reaction: SafetyReaction,
-         latched: Bool, _ priority: AlarmPriority, technical: Bool = false,
+         latched: Bool, _ priority: AlarmPriority, technical: Bool = false, clearing: Double = 0,
          provoke: @escaping @Sendable (inout Rig) -> Void, restore: @escaping @Sendable (inout Rig) -> Void) {
         self.requirement = requirement
         self.condition = condition
@@ -28,6 +31,7 @@ struct RequirementRow: Sendable, CustomTestStringConvertible {
         self.latched = latched
         self.priority = priority
         self.technical = technical
+        self.clearing = clearing
         self.provoke = provoke
         self.restore = restore
     }
@@ -57,7 +61,8 @@ struct RequirementRow: Sendable, CustomTestStringConvertible {
         RequirementRow(.sr9, .plasmaTemperatureLow, delay: 60, .alarmOnly, latched: false, .medium,
                        provoke: { $0.plant.temperatures = [.a: 34.0, .b: 34.2] },
                        restore: { $0.plant.temperatures = [.a: 37.0, .b: 37.2] }),
-        RequirementRow(.sr9, .plasmaTemperatureVeryLow, delay: 5, .plasmaBypass, latched: false, .medium,
+        // S2-warm; the bypass ends by itself once both probes are back at or above 35 °C for 5 s.
+        RequirementRow(.sr9, .plasmaTemperatureVeryLow, delay: 5, .plasmaIsolation, latched: false, .medium, clearing: 5,
                        provoke: { $0.plant.temperatures = [.a: 32.0, .b: 32.2] },
                        restore: { $0.plant.temperatures = [.a: 37.0, .b: 37.2] }),
         RequirementRow(.sr10, .temperatureProbesDisagree, delay: 5, .plasmaBypass, latched: true, .medium,
@@ -139,6 +144,11 @@ struct RequirementRowTests {
 
         // Clear: an acknowledged fault leaves the set when its condition clears.
         row.restore(&rig)
+        if row.clearing > 0 {
+            rig.run(for: row.clearing - 0.1)
+            #expect(rig.fault(row.condition) != nil, "\(row.requirement.id) cleared before its persistence")
+            #expect(rig.outputs == tripped)
+        }
         rig.run(for: 0.5)
         #expect(rig.fault(row.condition) == nil)
         #expect(rig.log.contains(.alarmCleared(row.condition)))
@@ -172,12 +182,23 @@ struct RequirementRowTests {
             #expect(outputs.bloodPump == nominal.bloodPump)
             #expect(outputs.returnClamp == .open)
             #expect(lifecycle == .safe(.s2, during: .treating))
+        case .plasmaIsolation:
+            // S2-warm: no plasma drawn or returned; blood pump, recirculation loop and heater
+            // keep running so the plasma rewarms.
+            #expect(outputs.isPlasmaIsolated, "\(outputs)")
+            #expect(outputs.plasmaPump == .zero && outputs.plasmaReturnPump == .zero)
+            #expect(outputs.bloodPump == nominal.bloodPump)
+            #expect(outputs.recirculationPump == nominal.recirculationPump)
+            #expect(outputs.heater == nominal.heater && outputs.heater != .off)
+            #expect(outputs.returnClamp == .open)
+            #expect(lifecycle == .safe(.s2Warm, during: .treating))
         case .heaterOff:
-            // Heater off alone: every pump keeps its flow, the clamp stays open.
+            // Heater off alone: every pump keeps its flow, the clamp stays open; the lifecycle
+            // shows the heater held off.
             #expect(outputs.heater == .off)
             for pump in PumpRole.allCases { #expect(outputs[pump] == nominal[pump]) }
             #expect(outputs.returnClamp == .open)
-            #expect(lifecycle == .treating)
+            #expect(lifecycle == .safe(.heaterOff, during: .treating))
         case .alarmOnly, .preventTreatmentStart:
             if row.condition != .bloodPumpStopped { #expect(outputs == nominal) }
             #expect(lifecycle == .treating)
