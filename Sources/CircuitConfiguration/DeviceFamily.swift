@@ -40,6 +40,34 @@ public enum DeviceFamily: String, Sendable, CaseIterable, Codable {
         }
     }
 
+    /// The named bits of the family's status word (mask and name); none for a line family.
+    public var statusBits: [(mask: UInt16, name: String)] {
+        switch self {
+        case .peristalticPump: PeristalticPumpProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        case .asciiPump: []
+        case .pressureSensor: PressureSensorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        case .temperatureSensor: TemperatureSensorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        case .heater: HeaterProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        case .airDetector: AirDetectorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        case .bloodLeakDetector: BloodLeakDetectorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
+        }
+    }
+
+    /// The named bits of the family's control word (mask and name); none for a family without one.
+    public var controlBits: [(mask: UInt16, name: String)] {
+        switch self {
+        case .peristalticPump: PeristalticPumpProtocol.ControlWord.named.map { ($0.bit.rawValue, $0.name) }
+        case .heater: HeaterProtocol.ControlWord.named.map { ($0.bit.rawValue, $0.name) }
+        case .airDetector: AirDetectorProtocol.ControlWord.named.map { ($0.bit.rawValue, $0.name) }
+        case .asciiPump, .pressureSensor, .temperatureSensor, .bloodLeakDetector: []
+        }
+    }
+
+    /// The Modbus family whose identity block carries `familyCode`.
+    public static func family(code familyCode: UInt16) -> DeviceFamily? {
+        allCases.first { $0.registerProtocol?.familyCode == familyCode }
+    }
+
     /// The bus the family sits on.
     public var busKind: BusKind {
         switch self {
