@@ -100,11 +100,11 @@ extension RoleDevice {
     /// Refuses a driver that lacks a capability its family declares (or claims one it does not).
     static func check(_ driver: any Sendable, provides family: DeviceFamily, role: CircuitRole) throws {
         if family.hasHostWatchdog != (driver is any HostWatchdog) {
-            throw CircuitError("role \(role.rawValue): the \(family.name) family \(family.hasHostWatchdog ? "has" : "has no") host watchdog, "
+            throw CircuitError("role \(role.rawValue): the \(family.name) family \(family.hasHostWatchdog ? "has a" : "has no") host watchdog, "
                                + "but its driver \(type(of: driver)) \(family.hasHostWatchdog ? "cannot feed one" : "claims one")")
         }
         if family.hasDeviceLatch != (driver is any LatchedFaults) {
-            throw CircuitError("role \(role.rawValue): the \(family.name) family \(family.hasDeviceLatch ? "has" : "has no") device latch, "
+            throw CircuitError("role \(role.rawValue): the \(family.name) family \(family.hasDeviceLatch ? "has a" : "has no") device latch, "
                                + "but its driver \(type(of: driver)) \(family.hasDeviceLatch ? "cannot reset one" : "claims one")")
         }
     }

@@ -5,6 +5,7 @@ import Drivers
 import FirmwareProtocols
 import Foundation
 import HardwareInterfaces
+import Interlock
 import Simulator
 import Testing
 
@@ -99,5 +100,39 @@ import Testing
         latched.faults = .watchdogExpired
         #expect(!RoleReading.linePump(clear).isDeviceLatchSet)
         #expect(RoleReading.linePump(latched).isDeviceLatchSet)
+    }
+
+    /// The operator's acknowledgement reaches every latch-bearing family's own latch, the
+    /// line pump's too (before the registry its latched faults were never reset).
+    @Test func theAcknowledgementResetsTheLinePumpsLatchedFault() async throws {
+        let bal = try SimulatedBal()
+        let runtime = try await CircuitRuntime(configuration: bal.configuration, endpoints: bal.endpoints)
+        let supervisor = try Supervisor(runtime: runtime)
+        await supervisor.start()
+        func heparinFaults() -> AsciiPumpLineProtocol.Faults? {
+            if case .linePump(let s)? = runtime.snapshot[.heparinPump]?.reading { return s.faults }
+            return nil
+        }
+        func eventually(within: Duration = .seconds(10), _ condition: () async -> Bool) async -> Bool {
+            let deadline = ContinuousClock.now + within
+            while ContinuousClock.now < deadline {
+                if await condition() { return true }
+                try? await Task.sleep(for: .milliseconds(20))
+            }
+            return await condition()
+        }
+        let reply = try ControlClient.send("set heparinPump stall true", to: bal.simulator.manifest.control)
+        #expect(await eventually { heparinFaults()?.contains(.stall) == true }, "reply \(reply); faults \(String(describing: heparinFaults()))")
+        // An alarm for the acknowledgement to answer: the blood pump's door opened and shut (SR-13).
+        let pump = try #require(bal.simulator.device(role: CircuitRole.bloodPump.rawValue) as? SimulatedPump)
+        pump.doorOpen = true
+        _ = await supervisor.runSelfTest()
+        let held = await supervisor.activeFaults
+        #expect(held.contains { $0.requirement == .sr13 }, "\(held)")
+        pump.doorOpen = false
+        #expect(await eventually { await supervisor.activeFaults.allSatisfy { $0.requirement != .sr13 || !$0.isConditionPresent } })
+        #expect(await supervisor.perform(.acknowledge(.all)).isAccepted)
+        #expect(await eventually { heparinFaults()?.isEmpty == true }, "the heparin pump still latches \(String(describing: heparinFaults()))")
+        await supervisor.stop()
     }
 }
