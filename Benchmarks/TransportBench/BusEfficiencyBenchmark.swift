@@ -11,17 +11,17 @@ import Foundation
 /// at 115200 8E1, and so how busy the line is and how much of the nominal schedule ran.
 enum BusEfficiencyBenchmark {
     /// Registers each driver reads in one grouped read (as in Sources/Drivers).
-    static func readRegisters(family: String) -> [RegisterDefinition]? {
+    static func readRegisters(family: DeviceFamily) -> [RegisterDefinition]? {
         switch family {
-        case "peristalticPump":
+        case .peristalticPump:
             [PeristalticPumpProtocol.status, PeristalticPumpProtocol.actualSpeed,
              PeristalticPumpProtocol.actualFlow, PeristalticPumpProtocol.deliveredVolume]
-        case "pressureSensor": [PressureSensorProtocol.pressure, PressureSensorProtocol.status]
-        case "airDetector": [AirDetectorProtocol.status, AirDetectorProtocol.airEventCount, AirDetectorProtocol.lastBubbleVolume]
-        case "temperatureSensor": [TemperatureSensorProtocol.probeA, TemperatureSensorProtocol.probeB, TemperatureSensorProtocol.status]
-        case "heater": [HeaterProtocol.status, HeaterProtocol.outputPower, HeaterProtocol.elementTemperature, HeaterProtocol.outletTemperature]
-        case "bloodLeakDetector": [BloodLeakDetectorProtocol.haemoglobin, BloodLeakDetectorProtocol.status]
-        default: nil
+        case .pressureSensor: [PressureSensorProtocol.pressure, PressureSensorProtocol.status]
+        case .airDetector: [AirDetectorProtocol.status, AirDetectorProtocol.airEventCount, AirDetectorProtocol.lastBubbleVolume]
+        case .temperatureSensor: [TemperatureSensorProtocol.probeA, TemperatureSensorProtocol.probeB, TemperatureSensorProtocol.status]
+        case .heater: [HeaterProtocol.status, HeaterProtocol.outputPower, HeaterProtocol.elementTemperature, HeaterProtocol.outletTemperature]
+        case .bloodLeakDetector: [BloodLeakDetectorProtocol.haemoglobin, BloodLeakDetectorProtocol.status]
+        case .asciiPump: nil  // a line-protocol bus: no Modbus frames
         }
     }
 
@@ -32,7 +32,7 @@ enum BusEfficiencyBenchmark {
               configuration.bus(named: device.bus)?.protocolKind == .modbusRTU else { return nil }
         if job.hasSuffix(" heartbeat") { return 8 + 8 + 7 }  // FC06 request and echo
         guard let device = configuration.devices.first(where: { $0.role.rawValue == job }),
-              let registers = readRegisters(family: device.family), !registers.isEmpty else { return nil }
+              let family = device.deviceFamily, let registers = readRegisters(family: family), !registers.isEmpty else { return nil }
         let start = registers.map { Int($0.address) }.min()!
         let end = registers.map { Int($0.address) + $0.width }.max()!
         return 8 + Double(5 + 2 * (end - start)) + 7  // FC03/04 request, reply with byte count

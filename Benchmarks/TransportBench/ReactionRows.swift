@@ -65,10 +65,10 @@ struct ReactionRow: Sendable {
 
 extension ReactionRow {
     /// Device readings for tripwires.
-    static func pump(_ simulator: CircuitSimulator, _ role: String) -> SimulatedPump { simulator.device(role: role) as! SimulatedPump }
-    static func heater(_ simulator: CircuitSimulator) -> SimulatedHeater { simulator.device(role: "plasmaHeater") as! SimulatedHeater }
+    static func pump(_ simulator: CircuitSimulator, _ role: CircuitRole) -> SimulatedPump { simulator.device(role: role.rawValue) as! SimulatedPump }
+    static func heater(_ simulator: CircuitSimulator) -> SimulatedHeater { simulator.device(role: CircuitRole.plasmaHeater.rawValue) as! SimulatedHeater }
     static func plasmaProbes(_ simulator: CircuitSimulator) -> SimulatedTemperatureSensor {
-        simulator.device(role: "plasmaTemperature") as! SimulatedTemperatureSensor
+        simulator.device(role: CircuitRole.plasmaTemperature.rawValue) as! SimulatedTemperatureSensor
     }
 
     /// What `register` of `device` reports now (its resolution and faults included): the
@@ -167,7 +167,7 @@ extension ReactionRow {
         ReactionRow(sr: "SR-12", requirement: .sr12, kind: .pumpSpeedDeviation, signal: .pump,
                     provoke: ["set bloodPump rotorDrag 0.3"], clear: ["set bloodPump rotorDrag 0"],
                     reaction: .outputs,
-                    due: .crossing("the blood pump's rotor < 90 % of 18.75 rpm", persistence: 0.8) { abs(pump($0, "bloodPump").rotorSpeed) < 0.9 * 18.75 },
+                    due: .crossing("the blood pump's rotor < 90 % of 18.75 rpm", persistence: 0.8) { abs(pump($0, .bloodPump).rotorSpeed) < 0.9 * 18.75 },
                     setup: RigSetup(tightening: { $0.persistence.pumpSpeedDeviation = 0.8 }),
                     tightened: "persistence 2 s -> 0.8 s (not 0: a pump spinning up lags its command for about 0.5 s)"),
         ReactionRow(sr: "SR-13", requirement: .sr13, kind: .pumpFirmwareFault, signal: .pump,
@@ -176,7 +176,7 @@ extension ReactionRow {
         ReactionRow(sr: "SR-14", requirement: .sr14, kind: .bloodPumpStopped, signal: .pump,
                     provoke: ["set bloodPump doorOpen true"], clear: ["set bloodPump doorOpen false"],
                     reaction: .alarm,
-                    due: .crossing("the blood pump's rotor stopped (< 1 rpm)", persistence: 1) { abs(pump($0, "bloodPump").rotorSpeed) < 1 },
+                    due: .crossing("the blood pump's rotor stopped (< 1 rpm)", persistence: 1) { abs(pump($0, .bloodPump).rotorSpeed) < 1 },
                     setup: RigSetup(tightening: { $0.bloodPumpStopTime = 1 }), tightened: "window 120 s -> 1 s"),
         ReactionRow(sr: "SR-15", requirement: .sr15, kind: .staleData, signal: .pressure,
                     provoke: ["fault venousPressure silent 2"], clear: [],

@@ -102,22 +102,8 @@ public final class CircuitRuntime: Sendable {
         }
         for device in configuration.devices {
             let handle = handles[device.bus]!
-            let tubing = TubingCalibration(millilitersPerRevolution: device.tubingMillilitersPerRevolution ?? 8.0)
             busOfRole[device.role] = device.bus
-            if let line = handle.line {
-                devices[device.role] = .linePump(try AsciiPumpDriver(device: line, address: Int(device.unit)), tubing)
-                continue
-            }
-            let unit = ModbusDevice(bus: handle.modbus!, unit: device.unit)
-            switch device.family {
-            case PeristalticPumpProtocol.family: devices[device.role] = .pump(PeristalticPumpDriver(device: unit), tubing)
-            case PressureSensorProtocol.family: devices[device.role] = .pressure(PressureSensorDriver(device: unit))
-            case TemperatureSensorProtocol.family: devices[device.role] = .temperature(TemperatureSensorDriver(device: unit))
-            case HeaterProtocol.family: devices[device.role] = .heater(HeaterDriver(device: unit))
-            case AirDetectorProtocol.family: devices[device.role] = .airDetector(AirDetectorDriver(device: unit))
-            case BloodLeakDetectorProtocol.family: devices[device.role] = .bloodLeak(BloodLeakDetectorDriver(device: unit))
-            default: throw CircuitError("role \(device.role.rawValue): no driver for family \(device.family)")
-            }
+            devices[device.role] = try RoleDevice(device, modbus: handle.modbus, line: handle.line)
         }
         for device in configuration.devices {
             busLoggers[device.bus]?.debug("\(device.role.rawValue): \(device.family) at unit \(device.unit)",
@@ -312,10 +298,12 @@ public final class CircuitRuntime: Sendable {
                 try await d.setSetpoint(t)
                 try await d.enable()
             case (.disableHeater, .heater(let d)): try await d.disable()
-            case (.faultReset, .pump(let d, _)): try await d.faultReset()
-            case (.faultReset, .linePump(let d, _)): try await d.resetFaults()
-            case (.faultReset, .heater(let d)): try await d.faultReset()
-            case (.faultReset, .airDetector(let d)): try await d.faultReset()
+            case (.faultReset, _):
+                // Whatever the family: a device with a latch (its family declares one) resets it.
+                guard let latch = device.latch else {
+                    return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "\(command) does not apply to this device"))
+                }
+                try await latch.faultReset()
             default:
                 return .failure(DeviceError(kind: .invalidRequest, device: command.role.rawValue, detail: "\(command) does not apply to this device"))
             }
@@ -380,7 +368,7 @@ public final class CircuitRuntime: Sendable {
                     }
                     let set = try await d.setCalibration(nominal)
                     calibrations.withLock { $0[role] = (set, "nominal, written (the pump held \(stored.millilitersPerRevolution) mL/rev)") }
-                default:
+                case .pressure, .temperature, .heater, .airDetector, .bloodLeak:
                     break
                 }
             } catch {
@@ -400,15 +388,11 @@ public final class CircuitRuntime: Sendable {
         guard let device = devices[role] else {
             return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "this circuit has no \(role.rawValue)"))
         }
+        guard let watchdog = device.watchdog else {
+            return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "\(role.rawValue) has no host watchdog"))
+        }
         do {
-            switch device {
-            case .pump(let d, _): return .success(try await d.readWatchdogTimeout())
-            case .linePump(let d, _): return .success(try await d.readWatchdogTimeout())
-            case .heater(let d): return .success(try await d.readWatchdogTimeout())
-            case .airDetector(let d): return .success(try await d.readWatchdogTimeout())
-            default:
-                return .failure(DeviceError(kind: .invalidRequest, device: role.rawValue, detail: "\(role.rawValue) has no host watchdog"))
-            }
+            return .success(try await watchdog.readWatchdogTimeout())
         } catch {
             return .failure(error)
         }

@@ -31,7 +31,8 @@ enum InterlockMapping {
         case .plasmaPump: .plasma
         case .recirculationPump: .recirculation
         case .infusionPump: .infusion
-        default: nil
+        case .heparinPump, .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure,
+             .plasmaTemperature, .bioreactorTemperature, .plasmaHeater, .airDetector, .bloodLeakDetector: nil
         }
     }
 
@@ -115,7 +116,9 @@ enum InterlockMapping {
             case .arterialPressure: sensor = .arterial
             case .preFilterPressure: sensor = .preFilter
             case .venousPressure: sensor = .venous
-            default: sensor = .filtrate
+            case .filtratePressure: sensor = .filtrate
+            case .bloodPump, .plasmaPump, .recirculationPump, .infusionPump, .heparinPump, .plasmaTemperature,
+                 .bioreactorTemperature, .plasmaHeater, .airDetector, .bloodLeakDetector: return []
             }
             return [.reading(.pressure(sensor, r.pressure), sampledAt: time)]
         case .temperature(let r):

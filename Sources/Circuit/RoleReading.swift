@@ -34,6 +34,20 @@ public enum RoleReading: Sendable {
     }
 }
 
+extension RoleReading {
+    /// The device reports a latch of its own set (a fault only a fault reset clears): the
+    /// operator's acknowledgement sends it one. Every reading says, with no `default:`.
+    public var isDeviceLatchSet: Bool {
+        switch self {
+        case .pump(let r): r.status.contains(.faultLatched)
+        case .linePump(let s): !s.faults.isEmpty
+        case .pressure, .temperature, .bloodLeak: false
+        case .heater(let r): r.status.contains(.cutoutTripped) || r.status.contains(.watchdogExpired)
+        case .airDetector(let r): r.status.contains(.airAlarm) || r.status.contains(.watchdogExpired)
+        }
+    }
+}
+
 /// What the runtime knows of a role: its latest good reading, when it was taken,
 /// and how its device has been answering since.
 public struct RoleSample: Sendable {

@@ -251,14 +251,7 @@ public actor Supervisor {
         var reset: [CircuitRole] = []
         let snapshot = runtime.snapshot
         for (role, sample) in snapshot.samples {
-            let latched: Bool
-            switch sample.reading {
-            case .airDetector(let r)?: latched = r.status.contains(.airAlarm) || r.status.contains(.watchdogExpired)
-            case .pump(let r)?: latched = r.status.contains(.faultLatched)
-            case .heater(let r)?: latched = r.status.contains(.cutoutTripped) || r.status.contains(.watchdogExpired)
-            default: latched = false
-            }
-            guard latched else { continue }
+            guard sample.reading?.isDeviceLatchSet == true else { continue }
             let result = await runtime.performSupervised(.faultReset(role))
             journal(.deviceEvent, source: role.rawValue, "fault reset after acknowledgement: \(result)")
             if case .success = result { reset.append(role) }
@@ -308,7 +301,7 @@ public actor Supervisor {
             let items: [(present: SelfTestCheck.Item, plausible: SelfTestCheck.Item, watchdog: SelfTestCheck.Item?)] =
                 deviceRoles.isEmpty
                 ? [(.other("devicePresent(\(role.rawValue))"), .other("plausibleReading(\(role.rawValue))"),
-                    circuit.device(role).map { Self.hasWatchdog($0.family) } == true ? .other("watchdogArmed(\(role.rawValue))") : nil)]
+                    circuit.device(role)?.deviceFamily?.hasHostWatchdog == true ? .other("watchdogArmed(\(role.rawValue))") : nil)]
                 : deviceRoles.map { (.devicePresent($0), .plausibleReading($0), $0.isActuator ? .watchdogArmed($0) : nil) }
             for item in items {
                 switch identities[role] {
@@ -353,11 +346,6 @@ public actor Supervisor {
         case (true, true): return "\(fault): acknowledged; it clears when its condition goes" + after
         case (false, _): return "\(fault): its condition has cleared: acknowledge it (a device's own latch is reset with the acknowledgement)" + after
         }
-    }
-
-    /// Families with a host watchdog (actuators).
-    private static func hasWatchdog(_ family: String) -> Bool {
-        ["peristalticPump", "asciiPump", "heater", "airDetector"].contains(family)
     }
 
     /// The runtime's snapshot once each of `roles` has been sampled since `since`, or as it

@@ -188,9 +188,8 @@ public enum CircuitConfigurationLoader {
             throw reader.fail("unknown role '\(roleName)' (roles: \(CircuitRole.allCases.map(\.rawValue).joined(separator: ", ")))", at: f["role"])
         }
         let family = try reader.string(try reader.required(f, "family"), key: "family")
-        let knownFamilies = Set(FamilyCatalog.families.map(\.family)).union(["asciiPump"])
-        guard knownFamilies.contains(family) else {
-            throw reader.fail("unknown family '\(family)' (families: \(knownFamilies.sorted().joined(separator: ", ")))", at: f["family"])
+        guard let deviceFamily = DeviceFamily(rawValue: family) else {
+            throw reader.fail("unknown family '\(family)' (families: \(DeviceFamily.names.joined(separator: ", ")))", at: f["family"])
         }
         guard role.families.contains(family) else {
             throw reader.fail("role '\(roleName)' cannot be played by a \(family) (expected \(role.families.sorted().joined(separator: " or ")))", at: f["family"])
@@ -199,11 +198,11 @@ public enum CircuitConfigurationLoader {
         guard let bus = byName[busName] else {
             throw reader.fail("device '\(roleName)': no bus named '\(busName)' (buses: \(buses.map(\.name).joined(separator: ", ")))", at: f["bus"])
         }
-        guard (bus.protocolKind == .line) == (family == "asciiPump") else {
+        guard (bus.protocolKind == .line) == (deviceFamily.busKind == .line) else {
             throw reader.fail("device '\(roleName)': a \(family) cannot sit on \(bus.protocolKind.rawValue) bus '\(busName)'", at: f["bus"])
         }
         let unit = try reader.integer(try reader.required(f, "unit"), key: "unit")
-        let unitRange = family == "asciiPump" ? 1...8 : 1...247
+        let unitRange = deviceFamily.unitRange
         guard unitRange.contains(unit) else {
             throw reader.fail("device '\(roleName)': unit \(unit) is out of range \(unitRange.lowerBound)-\(unitRange.upperBound)", at: f["unit"])
         }

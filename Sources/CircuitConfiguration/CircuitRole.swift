@@ -16,18 +16,21 @@ public enum CircuitRole: String, Sendable, CaseIterable, Codable {
     /// The blood-leak detector on the plasma line (SR-7).
     case bloodLeakDetector
 
-    /// The device families that can play this role.
-    public var families: Set<String> {
+    /// The device families that can play this role (the one table of roles to families).
+    public var deviceFamilies: [DeviceFamily] {
         switch self {
-        case .bloodPump, .plasmaPump, .recirculationPump, .infusionPump: ["peristalticPump"]
-        case .heparinPump: ["asciiPump", "peristalticPump"]
-        case .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure: ["pressureSensor"]
-        case .plasmaTemperature, .bioreactorTemperature: ["temperatureSensor"]
-        case .plasmaHeater: ["heater"]
-        case .airDetector: ["airDetector"]
-        case .bloodLeakDetector: ["bloodLeakDetector"]
+        case .bloodPump, .plasmaPump, .recirculationPump, .infusionPump: [.peristalticPump]
+        case .heparinPump: [.asciiPump, .peristalticPump]
+        case .arterialPressure, .preFilterPressure, .venousPressure, .filtratePressure: [.pressureSensor]
+        case .plasmaTemperature, .bioreactorTemperature: [.temperatureSensor]
+        case .plasmaHeater: [.heater]
+        case .airDetector: [.airDetector]
+        case .bloodLeakDetector: [.bloodLeakDetector]
         }
     }
+
+    /// The device families that can play this role, by their circuit-file names.
+    public var families: Set<String> { Set(deviceFamilies.map(\.rawValue)) }
 
     /// Pumps on the blood side: stopped in S1 only; the plasma side's also in S2.
     public var isPump: Bool { self == .bloodPump || self == .plasmaPump || self == .recirculationPump || self == .infusionPump || self == .heparinPump }

@@ -1,3 +1,4 @@
+import CircuitConfiguration
 public import FirmwareProtocols
 
 /// The registers and named bits of each Modbus family, from the generated protocols:
@@ -11,16 +12,10 @@ public enum RegisterCatalog {
     /// The named bits of a bits register (bit index and name).
     public static func bits(family: String, register: String) -> [(index: Int, name: String)] {
         func index(_ raw: UInt16) -> Int { raw.trailingZeroBitCount }
-        switch (family, register) {
-        case (PeristalticPumpProtocol.family, "controlWord"): return PeristalticPumpProtocol.ControlWord.named.map { (index($0.bit.rawValue), $0.name) }
-        case (PeristalticPumpProtocol.family, "status"): return PeristalticPumpProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
-        case (HeaterProtocol.family, "controlWord"): return HeaterProtocol.ControlWord.named.map { (index($0.bit.rawValue), $0.name) }
-        case (HeaterProtocol.family, "status"): return HeaterProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
-        case (AirDetectorProtocol.family, "controlWord"): return AirDetectorProtocol.ControlWord.named.map { (index($0.bit.rawValue), $0.name) }
-        case (AirDetectorProtocol.family, "status"): return AirDetectorProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
-        case (BloodLeakDetectorProtocol.family, "status"): return BloodLeakDetectorProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
-        case (PressureSensorProtocol.family, "status"): return PressureSensorProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
-        case (TemperatureSensorProtocol.family, "status"): return TemperatureSensorProtocol.Status.named.map { (index($0.bit.rawValue), $0.name) }
+        guard let family = DeviceFamily(rawValue: family) else { return [] }
+        switch register {
+        case "controlWord": return family.controlBits.map { (index($0.mask), $0.name) }
+        case "status": return family.statusBits.map { (index($0.mask), $0.name) }
         default: return []
         }
     }

@@ -63,7 +63,7 @@ public enum SignalCatalog {
                 })
             case .pump:
                 // The line-protocol pump reports its speed, not a flow.
-                if circuit.device(role)?.family != "asciiPump" {
+                if circuit.device(role)?.deviceFamily != .asciiPump {
                     result.append(Signal(name: "\(role.rawValue)Flow", unit: "mL/min", panel: .flow) {
                         guard case .pump(let r)? = $0[role]?.reading else { return nil }
                         return r.actualFlow.millilitersPerMinute

@@ -4,7 +4,7 @@ public import HardwareInterfaces
 /// A driver for an actuator family carrying the host watchdog block (pump, heater,
 /// air detector and clamp): if the host stops writing the heartbeat for the timeout,
 /// the device goes to its own safe state.
-public protocol WatchdogDriver: DeviceDriver {}
+public protocol WatchdogDriver: DeviceDriver, HostWatchdog {}
 
 extension WatchdogDriver {
     /// Writes `counter` to the heartbeat register (holding 0x0100), refreshing the

@@ -225,7 +225,7 @@ struct CalibratePumpCommand: AsyncParsableCommand {
 
     /// Modbus peristaltic pumps and line-protocol pumps.
     static func isCalibratable(_ device: CircuitConfiguration.Device) -> Bool {
-        device.role.isPump && (device.family == PeristalticPumpProtocol.family || device.family == "asciiPump")
+        device.role.isPump && device.deviceFamily?.capabilities.contains(.pump) == true
     }
 
     private func rounded(_ value: Double, _ decimals: Int) -> String { String(format: "%.\(decimals)f", value) }

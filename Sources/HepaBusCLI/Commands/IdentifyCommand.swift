@@ -1,5 +1,6 @@
 import ArgumentParser
 import BusRuntime
+import CircuitConfiguration
 import FirmwareProtocols
 import Foundation
 import HardwareInterfaces
@@ -107,15 +108,7 @@ struct IdentifyCommand: AsyncParsableCommand {
 
     /// Each family's status bits, from the generated OptionSets.
     static func statusBits(familyCode: UInt16) -> [(bit: UInt16, name: String)] {
-        switch familyCode {
-        case PeristalticPumpProtocol.familyCode: PeristalticPumpProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        case PressureSensorProtocol.familyCode: PressureSensorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        case TemperatureSensorProtocol.familyCode: TemperatureSensorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        case HeaterProtocol.familyCode: HeaterProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        case AirDetectorProtocol.familyCode: AirDetectorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        case BloodLeakDetectorProtocol.familyCode: BloodLeakDetectorProtocol.Status.named.map { ($0.bit.rawValue, $0.name) }
-        default: []
-        }
+        DeviceFamily.family(code: familyCode)?.statusBits.map { ($0.mask, $0.name) } ?? []
     }
 
     // MARK: Output

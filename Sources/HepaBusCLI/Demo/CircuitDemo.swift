@@ -142,9 +142,9 @@ struct CircuitDemo {
             }
             check(tripped, "SR-2 venous pressure high tripped: circuit in S1 (\(await supervisor.lifecycle))")
             // Checked on the simulated devices themselves, not on what the software believes.
-            let bloodPump = simulator.device(role: "bloodPump") as? SimulatedPump
-            let clamp = simulator.device(role: "airDetector") as? SimulatedAirDetector
-            let heater = simulator.device(role: "plasmaHeater") as? SimulatedHeater
+            let bloodPump = simulator.device(role: CircuitRole.bloodPump.rawValue) as? SimulatedPump
+            let clamp = simulator.device(role: CircuitRole.airDetector.rawValue) as? SimulatedAirDetector
+            let heater = simulator.device(role: CircuitRole.plasmaHeater.rawValue) as? SimulatedHeater
             let inS1 = await waitFor("S1 outputs", within: .seconds(2)) {
                 bloodPump?.rotorSpeed == 0 && clamp?.isClampClosed == true && heater?.isEnabled == false
             }

@@ -1,3 +1,4 @@
+import CircuitConfiguration
 import FirmwareProtocols
 import Foundation
 public import Logging
@@ -77,8 +78,8 @@ public final class CircuitSimulator: @unchecked Sendable {
             }
             let identity = DeviceIdentity(serialNumber: serial)
             serial += 1
-            if device.family == "asciiPump" {
-                lineDevices[device.role] = try makeLineDevice(role: device.role, bus: device.bus, address: device.unit, identity: identity)
+            if case .line(let makeLine) = try Self.family(device.family, role: device.role).simulated {
+                lineDevices[device.role] = try makeLine(device.role, device.bus, device.unit, identity)
                 continue
             }
             let model = try Self.makeDevice(family: device.family, role: device.role, time: time, identity: identity,
@@ -99,7 +100,7 @@ public final class CircuitSimulator: @unchecked Sendable {
     deinit { stop() }
 
     /// The line-protocol pump (firmware-protocols/line-ascii-pump.yaml) on its own pty.
-    func makeLineDevice(role: String, bus: String, address: UInt8, identity: DeviceIdentity) throws -> any LineDeviceHosting {
+    static func makeLineDevice(role: String, bus: String, address: UInt8, identity: DeviceIdentity) throws -> any LineDeviceHosting {
         guard AsciiPumpLineProtocol.addresses.contains(Int(address)) else {
             throw SimulatorError("role \(role): line pump address \(address) is outside \(AsciiPumpLineProtocol.addresses)")
         }
@@ -113,16 +114,18 @@ public final class CircuitSimulator: @unchecked Sendable {
     /// plasma would mix with a cold outlet the moment it first flows).
     static func makeDevice(family: String, role: String, time: any SimulationTime, identity: DeviceIdentity,
                            plasmaTemperature: Double) throws -> any SimulatedDevice {
-        switch family {
-        case PeristalticPumpProtocol.family: SimulatedPump(time: time, identity: identity, role: role)
-        case PressureSensorProtocol.family: SimulatedPressureSensor(time: time, identity: identity, role: role)
-        case TemperatureSensorProtocol.family: SimulatedTemperatureSensor(time: time, identity: identity, role: role)
-        case HeaterProtocol.family: SimulatedHeater(time: time, identity: identity, role: role, inletTemperature: plasmaTemperature)
-        case AirDetectorProtocol.family: SimulatedAirDetector(time: time, identity: identity, role: role)
-        case BloodLeakDetectorProtocol.family: SimulatedBloodLeakDetector(time: time, identity: identity, role: role)
-        default:
-            throw SimulatorError("role \(role): unknown family '\(family)' (known: \(FamilyCatalog.families.map(\.family).joined(separator: ", ")), asciiPump)")
+        guard case .registers(let make) = try Self.family(family, role: role).simulated else {
+            throw SimulatorError("role \(role): a \(family) speaks a line protocol, not Modbus")
         }
+        return make(time, identity, role, plasmaTemperature)
+    }
+
+    /// The registered family a layout names.
+    static func family(_ name: String, role: String) throws -> DeviceFamily {
+        guard let family = DeviceFamily(rawValue: name) else {
+            throw SimulatorError("role \(role): unknown family '\(name)' (known: \(DeviceFamily.names.joined(separator: ", ")))")
+        }
+        return family
     }
 
     /// Serves every line, starts the physics and the control socket, writes the manifest.
@@ -300,14 +303,14 @@ public final class CircuitSimulator: @unchecked Sendable {
     func stepPhysics(dt: Double) {
         for device in devicesByRole.values { device.tick() }
         var inputs = CircuitPhysics.Inputs()
-        let blood = pump("bloodPump") ?? pump("infusionPump")
+        let blood = pump(CircuitRole.bloodPump.rawValue) ?? pump(CircuitRole.infusionPump.rawValue)
         inputs.bloodFlow = blood?.trueFlowRate ?? 0
         inputs.bloodPumpSpeed = blood?.rotorSpeed ?? 0
-        inputs.plasmaFlow = pump("plasmaPump")?.trueFlowRate ?? 0
-        inputs.recirculationFlow = pump("recirculationPump")?.trueFlowRate ?? 0
-        let air = devicesByRole["airDetector"] as? SimulatedAirDetector
+        inputs.plasmaFlow = pump(CircuitRole.plasmaPump.rawValue)?.trueFlowRate ?? 0
+        inputs.recirculationFlow = pump(CircuitRole.recirculationPump.rawValue)?.trueFlowRate ?? 0
+        let air = devicesByRole[CircuitRole.airDetector.rawValue] as? SimulatedAirDetector
         inputs.returnClampOpen = !(air?.isClampClosed ?? false)
-        let heater = devicesByRole["plasmaHeater"] as? SimulatedHeater
+        let heater = devicesByRole[CircuitRole.plasmaHeater.rawValue] as? SimulatedHeater
         // The heater firmware models its own element and outlet (and its cut-out):
         // the plasma follows its outlet, closing the loop through its controller.
         inputs.heaterEnabled = heater?.isEnabled ?? false
@@ -317,16 +320,16 @@ public final class CircuitSimulator: @unchecked Sendable {
             physics.step(dt, inputs: inputs)
             return (physics.readings, physics.conditions)
         }
-        pressure("arterialPressure")?.truePressure = r.arterialPressure
-        pressure("preFilterPressure")?.truePressure = r.preFilterPressure
-        pressure("venousPressure")?.truePressure = r.venousPressure
-        pressure("filtratePressure")?.truePressure = r.filtratePressure
-        if let t = thermometer("plasmaTemperature") {
+        pressure(CircuitRole.arterialPressure.rawValue)?.truePressure = r.arterialPressure
+        pressure(CircuitRole.preFilterPressure.rawValue)?.truePressure = r.preFilterPressure
+        pressure(CircuitRole.venousPressure.rawValue)?.truePressure = r.venousPressure
+        pressure(CircuitRole.filtratePressure.rawValue)?.truePressure = r.filtratePressure
+        if let t = thermometer(CircuitRole.plasmaTemperature.rawValue) {
             // Two probes in one housing: a hair apart, as real redundant probes are.
             t.probeATemperature = r.plasmaTemperature + 0.03
             t.probeBTemperature = r.plasmaTemperature - 0.03
         }
-        if let t = thermometer("bioreactorTemperature") {
+        if let t = thermometer(CircuitRole.bioreactorTemperature.rawValue) {
             t.probeATemperature = r.bioreactorTemperature + 0.02
             t.probeBTemperature = r.bioreactorTemperature - 0.02
         }
@@ -338,7 +341,7 @@ public final class CircuitSimulator: @unchecked Sendable {
             air.bubbleVolume = conditions.bubbleVolumeMicroliters
             air.airPresent = r.airPresent
         }
-        (devicesByRole["bloodLeakDetector"] as? SimulatedBloodLeakDetector)?.haemoglobin = min(5000, r.bloodLeak)
+        (devicesByRole[CircuitRole.bloodLeakDetector.rawValue] as? SimulatedBloodLeakDetector)?.haemoglobin = min(5000, r.bloodLeak)
         // The devices hold the step's values now: a tripwire's instant is when a poll could first see them.
         for wire in lock.withLock({ tripwires }) { wire.check(self) }
     }
@@ -359,26 +362,13 @@ public final class CircuitSimulator: @unchecked Sendable {
         }
         let devices = layout.devices.map { d -> SimulatorManifest.Device in
             let bus = buses.first { $0.name == d.bus }
-            let family = FamilyCatalog.families.first { $0.family == d.family }
-            return .init(role: d.role, family: d.family, familyCode: family.map { Int($0.familyCode) }, bus: d.bus,
+            let family = DeviceFamily(rawValue: d.family)
+            return .init(role: d.role, family: d.family, familyCode: family?.registerProtocol.map { Int($0.familyCode) }, bus: d.bus,
                          endpoint: bus?.endpoint ?? "", unit: Int(d.unit), tcp: bus?.tcp,
-                         spec: "firmware-protocols/" + Self.specFile(d.family))
+                         spec: "firmware-protocols/" + (family?.specFile ?? d.family + ".yaml"))
         }
         return SimulatorManifest(circuit: layout.name, control: runDirectory + "/control.sock", runDirectory: runDirectory,
                                  processID: Int(ProcessInfo.processInfo.processIdentifier), buses: buses, devices: devices)
-    }
-
-    static func specFile(_ family: String) -> String {
-        switch family {
-        case "peristalticPump": "peristaltic-pump.yaml"
-        case "pressureSensor": "pressure-sensor.yaml"
-        case "temperatureSensor": "temperature-sensor.yaml"
-        case "heater": "heater.yaml"
-        case "airDetector": "air-detector.yaml"
-        case "bloodLeakDetector": "blood-leak-detector.yaml"
-        case "asciiPump": "line-ascii-pump.yaml"
-        default: family + ".yaml"
-        }
     }
 
     /// The manifest as pretty JSON.
