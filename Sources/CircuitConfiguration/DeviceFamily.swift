@@ -6,10 +6,28 @@ public import FirmwareProtocols
 /// something per family (the runtime's drivers, the simulator's firmware) has a
 /// `switch` of its own over this enum, so a family cannot be half added.
 public enum DeviceFamily: String, Sendable, CaseIterable, Codable {
-    case peristalticPump, asciiPump, pressureSensor, temperatureSensor, heater, airDetector, bloodLeakDetector
+    /// A Modbus peristaltic pump (firmware-protocols/peristaltic-pump.yaml).
+    case peristalticPump
+    /// A pump on an ASCII line protocol (line-ascii-pump.yaml), e.g. the heparin syringe.
+    case asciiPump
+    /// A Modbus pressure sensor (pressure-sensor.yaml).
+    case pressureSensor
+    /// A Modbus temperature sensor (temperature-sensor.yaml).
+    case temperatureSensor
+    /// A Modbus plasma heater with its own two probes (heater.yaml).
+    case heater
+    /// The Modbus air detector with the return-line clamp (air-detector.yaml).
+    case airDetector
+    /// The Modbus blood-leak detector (blood-leak-detector.yaml).
+    case bloodLeakDetector
 
     /// How a family is reached on the wire.
-    public enum BusKind: Sendable { case modbus, line }
+    public enum BusKind: Sendable {
+        /// Modbus RTU or TCP, through libmodbus.
+        case modbus
+        /// A line protocol on a serial port (ASCII commands and replies).
+        case line
+    }
 
     /// The circuit file's name for the family (as `family:` says it).
     public var name: String { rawValue }
@@ -126,5 +144,16 @@ extension CircuitConfiguration.Device {
 
 /// What a device does for the circuit, whichever family it is.
 public enum DeviceCapability: String, Sendable, CaseIterable {
-    case pump, pressureSource, temperatureSource, heater, clamp, detector
+    /// Moves fluid at a commanded flow.
+    case pump
+    /// Reads a pressure.
+    case pressureSource
+    /// Reads a temperature.
+    case temperatureSource
+    /// Heats to a setpoint.
+    case heater
+    /// Closes a line (the return clamp).
+    case clamp
+    /// Detects a hazard (air, blood leak).
+    case detector
 }
