@@ -22,8 +22,8 @@ if [ -z "$baseline" ]; then
     echo "api-check: no release yet (no X.Y.Z tag, no .api-baseline): nothing to compare against"
     exit 0
 fi
-if [ "$(git rev-parse "$baseline^{commit}")" = "$(git rev-parse HEAD)" ]; then
-    echo "api-check: HEAD is release $name: nothing to compare"
+if git diff --quiet "$baseline" HEAD -- Sources Package.swift; then
+    echo "api-check: no change to Sources/ or Package.swift since release $name: nothing to compare"
     exit 0
 fi
 echo "api-check: public API of HepaBus, HepaBusSimulator and HardwareTesting against release $name ($(git rev-parse --short "$baseline^{commit}"))"
